@@ -1,0 +1,42 @@
+/**
+ * Every error edgepro throws on purpose is an {@link EdgeProError} with a stable `code`.
+ * Callers (and tests) branch on `code`, never on the message, which may be reworded.
+ */
+export class EdgeProError extends Error {
+  /** Stable, machine-readable identifier, e.g. `ERR_DATA_FORMAT`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A function was called with an argument it cannot use (wrong shape, NaN, out of range). */
+export class InvalidArgumentError extends EdgeProError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_INVALID_ARGUMENT', message, options);
+  }
+}
+
+/** A data file (IDX, CSV, image) is truncated, has the wrong magic number, or holds values it should not. */
+export class DataFormatError extends EdgeProError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_DATA_FORMAT', message, options);
+  }
+}
+
+/** A model file could not be read, or does not have the layers edgepro needs. */
+export class ModelFormatError extends EdgeProError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_MODEL_FORMAT', message, options);
+  }
+}
+
+/** The numeric engine could not start (no WebAssembly, wasm file not found). */
+export class EngineError extends EdgeProError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_ENGINE', message, options);
+  }
+}
