@@ -40,3 +40,10 @@ export class EngineError extends EdgeProError {
     super('ERR_ENGINE', message, options);
   }
 }
+
+/** A password that does not fit its model: unknown layer, index out of range, duplicate index, NaN or infinite value. */
+export class InvalidPasswordError extends EdgeProError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_INVALID_PASSWORD', message, options);
+  }
+}

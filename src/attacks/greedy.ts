@@ -1,0 +1,91 @@
+/**
+ * Greedy reverse engineering of the password: with a few hundred labelled samples, lock one neuron at a time with the
+ * value the attacker guesses, and keep whatever raises accuracy most. This broke the reference lock (zeroing roughly
+ * the right kind of neuron is enough); a hardened lock must leave it near chance.
+ */
+import type { Dataset } from '../data/types.js';
+import type { LockableModel } from '../models/types.js';
+import { accuracyOf, buildLockGraph, predictWithPassword, type LockGraph } from '../lock/lock_graph.js';
+import type { LockPointKey, Password } from '../lock/password.js';
+import { rankNeurons } from '../lock/rank.js';
+
+export interface GreedyOptions {
+  /** Neurons added per lock point (default: 10% of the lock point + 1, the reference key size). */
+  perPoint?: (size: number) => number;
+  /** Multiples of a neuron's mean activation m tried as its lock value (alpha 0, beta = k * m). Default 0, ±1, ±2, ±3. */
+  multiples?: readonly number[];
+  /** Model evaluations (each on all attacker samples) allowed; default 4,000. */
+  maxQueries?: number;
+}
+
+export interface GreedyResult {
+  /** Accuracy of the attacker's best guess on the test set. */
+  accuracy: number;
+  /** Accuracy on the attacker's own labelled samples. */
+  attackerAccuracy: number;
+  queries: number;
+  /** True authorization neurons among those the attack locked. */
+  neuronsFound: number;
+  neuronsTotal: number;
+}
+
+function withNeuron(guess: Password, p: number, neuron: number, beta: number): Password {
+  return {
+    version: 1,
+    lockPoints: guess.lockPoints.map((k, i): LockPointKey =>
+      i === p ? { ...k, neurons: [...k.neurons, neuron], alpha: [...k.alpha, 0], beta: [...k.beta, beta] } : k,
+    ),
+  };
+}
+
+/**
+ * Runs the greedy search against `lockable` using `attackerData` (labelled samples the attacker holds) and reports
+ * what it reaches on `test`. `password` is used only to count the true neurons found, never by the search.
+ */
+export function greedyAttack(lockable: LockableModel, password: Password, attackerData: Dataset, test: Dataset, options: GreedyOptions = {}): GreedyResult {
+  const multiples = options.multiples ?? [0, 1, -1, 2, -2, 3, -3];
+  const maxQueries = options.maxQueries ?? 4000;
+  const perPoint = options.perPoint ?? ((size: number) => Math.floor(size * 0.1) + 1);
+  const graph: LockGraph = buildLockGraph(lockable);
+  const ranking = rankNeurons(lockable, attackerData, { samples: Math.min(200, attackerData.y.length) });
+  const score = (guess: Password) => accuracyOf(predictWithPassword(graph, attackerData, guess.lockPoints.some((k) => k.neurons.length) ? pruneEmpty(guess) : undefined), attackerData.y);
+  let guess: Password = { version: 1, lockPoints: lockable.lockPoints.map((pt) => ({ layer: pt.layer, kind: pt.kind, size: pt.size, neurons: [], alpha: [], beta: [] })) };
+  let best = score(guess);
+  let queries = 1;
+  outer: for (let p = 0; p < lockable.lockPoints.length; p++) {
+    const point = lockable.lockPoints[p]!;
+    const mean = ranking[p]!.meanActivation;
+    for (let step = 0; step < perPoint(point.size); step++) {
+      let stepBest: { acc: number; guess: Password } | undefined;
+      const used = new Set(guess.lockPoints[p]!.neurons);
+      for (let n = 0; n < point.size; n++) {
+        if (used.has(n)) continue;
+        for (const k of multiples) {
+          if (queries >= maxQueries) break outer;
+          const candidate = withNeuron(guess, p, n, k * (mean[n] ?? 0));
+          const acc = score(candidate);
+          queries++;
+          if (!stepBest || acc > stepBest.acc) stepBest = { acc, guess: candidate };
+        }
+      }
+      if (!stepBest || stepBest.acc <= best) break;
+      best = stepBest.acc;
+      guess = stepBest.guess;
+    }
+  }
+  const truth = new Map(password.lockPoints.map((k) => [k.layer, new Set(k.neurons)]));
+  const neuronsFound = guess.lockPoints.reduce((n, k) => n + k.neurons.filter((x) => truth.get(k.layer)?.has(x)).length, 0);
+  const final = pruneEmpty(guess);
+  return {
+    accuracy: accuracyOf(predictWithPassword(graph, test, final.lockPoints.length ? final : undefined), test.y),
+    attackerAccuracy: best,
+    queries,
+    neuronsFound,
+    neuronsTotal: password.lockPoints.reduce((n, k) => n + k.neurons.length, 0),
+  };
+}
+
+/** Drops lock points the guess has no neuron for (a password may not have empty lock points). */
+function pruneEmpty(guess: Password): Password {
+  return { version: 1, lockPoints: guess.lockPoints.filter((k) => k.neurons.length > 0) };
+}

@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+import { registerPipeline } from './pipeline.js';
+import { registerTrain } from './train.js';
+
+/** Adds every subcommand; each module loads its heavy dependencies only when its command runs. */
+export function registerCommands(program: Command): void {
+  registerPipeline(program);
+  registerTrain(program);
+}

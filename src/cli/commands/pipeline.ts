@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { addCommonOptions, nonNegativeInt, oneOf, positiveInt } from '../options.js';
+
+export const STRATEGIES = ['hardened', 'reference', 'paper', 'random'] as const;
+
+export interface PipelineFlags {
+  epochs: number;
+  lockEpochs: number;
+  strategy: (typeof STRATEGIES)[number];
+  decoyShare?: number;
+  trials: number;
+  json?: boolean | string;
+  quiet?: boolean;
+  seed: number;
+}
+
+export function registerPipeline(program: Command): void {
+  const cmd = program
+    .command('pipeline')
+    .description('the whole job on the embedded MNIST with LeNet-5: train a baseline, rank, choose a password, lock-train, report (what `npm start` runs)')
+    .option('--epochs <n>', 'baseline training epochs', nonNegativeInt('--epochs'), 10)
+    .option('--lock-epochs <n>', 'lock-training epochs (from the baseline)', nonNegativeInt('--lock-epochs'), 8)
+    .option('--strategy <name>', `password strategy: ${STRATEGIES.join(', ')}`, oneOf('--strategy', STRATEGIES), 'hardened')
+    .option('--trials <n>', 'wrong and near-miss passwords tried in the report', positiveInt('--trials'), 100);
+  addCommonOptions(cmd);
+  cmd.addHelpText('after', '\nExample:\n  edgepro pipeline --json report.json\n  edgepro pipeline --strategy reference   # the paper\'s public code, for comparison');
+  cmd.action(async (flags: PipelineFlags) => {
+    const { runPipeline } = await import('./pipeline_run.js');
+    await runPipeline(flags);
+  });
+}

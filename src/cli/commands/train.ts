@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { addCommonOptions, addDataOptions, addTrainOptions, oneOf } from '../options.js';
+import { ARCH_NAMES } from '../model.js';
+
+export interface TrainFlags {
+  out?: string;
+  arch?: string;
+  model?: string;
+  lockLayers?: string;
+  idx?: string;
+  csv?: string;
+  label?: string;
+  testSize?: number;
+  limit?: number;
+  epochs: number;
+  batchSize: number;
+  optimizer?: 'sgd' | 'adam';
+  lr?: number;
+  weightDecay?: number;
+  schedule?: 'cosine' | 'constant';
+  json?: boolean | string;
+  quiet?: boolean;
+  seed: number;
+}
+
+export function registerTrain(program: Command): void {
+  const cmd = program
+    .command('train')
+    .description('train an unprotected baseline model and save it as a TensorFlow.js LayersModel')
+    .option('--out <dir>', 'directory to write model.json + weights.bin to')
+    .option('--arch <name>', `built-in architecture: ${ARCH_NAMES.join(', ')} (default lenet5)`, oneOf('--arch', ARCH_NAMES))
+    .option('--model <path>', "start from a user's TF.js LayersModel (model.json)")
+    .option('--lock-layers <names>', 'comma-separated layer names to record as lock points');
+  addDataOptions(cmd);
+  addTrainOptions(cmd, { epochs: 10 });
+  addCommonOptions(cmd);
+  cmd.addHelpText('after', '\nExample:\n  edgepro train --out models/baseline --epochs 10\n  edgepro train --idx /usr/share/datasets/fashion-mnist --out models/fashion');
+  cmd.action(async (flags: TrainFlags) => {
+    const { runTrain } = await import('./train_run.js');
+    await runTrain(flags);
+  });
+}

@@ -1,0 +1,47 @@
+import type { Dataset } from '../data/types.js';
+import { loadEmbeddedMnist } from '../data/mnist.js';
+import { sampleStratified, stratifiedSplit } from '../data/split.js';
+import { loadCsvFile, loadIdxDir } from '../data/files.js';
+import { UsageError } from './errors.js';
+
+export interface DataFlags {
+  idx?: string;
+  csv?: string;
+  label?: string;
+  testSize?: number;
+  limit?: number;
+  seed: number;
+}
+
+export interface LoadedData {
+  train: Dataset;
+  test: Dataset;
+  /** Short name for reports: `mnist-embedded`, the IDX directory, or the CSV file. */
+  name: string;
+}
+
+/** Reads the dataset the flags name: the embedded MNIST by default, `--idx DIR` or `--csv FILE --label COL`. */
+export async function loadDataFromFlags(flags: DataFlags): Promise<LoadedData> {
+  if (flags.idx !== undefined && flags.csv !== undefined) throw new UsageError('choose one of --idx and --csv, not both');
+  if (flags.csv !== undefined && flags.label === undefined) throw new UsageError('--csv needs --label COLUMN (the name of the label column)');
+  if (flags.label !== undefined && flags.csv === undefined) throw new UsageError('--label goes with --csv');
+  let train: Dataset;
+  let test: Dataset;
+  let name: string;
+  if (flags.idx !== undefined) {
+    train = await loadIdxDir(flags.idx, { split: 'train' });
+    test = await loadIdxDir(flags.idx, { split: 'test' });
+    name = train.name;
+  } else if (flags.csv !== undefined) {
+    const all = await loadCsvFile(flags.csv, { label: flags.label! });
+    const testSize = flags.testSize ?? Math.max(1, Math.round(all.y.length * 0.2));
+    ({ train, test } = stratifiedSplit(all, { testSize, seed: flags.seed }));
+    name = all.name;
+  } else {
+    const all = loadEmbeddedMnist();
+    ({ train, test } = stratifiedSplit(all, { testSize: flags.testSize ?? 2000, seed: flags.seed }));
+    name = all.name;
+  }
+  if (flags.limit !== undefined && flags.limit < train.y.length) train = sampleStratified(train, flags.limit, flags.seed);
+  return { train, test, name };
+}

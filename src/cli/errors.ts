@@ -1,0 +1,28 @@
+import { EdgeProError } from '../util/errors.js';
+
+/** A mistake in how the command was called (unknown flag, bad value): exit code 2. */
+export class UsageError extends EdgeProError {
+  constructor(message: string) {
+    super('ERR_USAGE', message);
+  }
+}
+
+/** Exit codes: 0 success, 1 the work failed, 2 the command line was wrong. */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof UsageError) return 2;
+  if (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'commander.invalidArgument') return 2;
+  return 1;
+}
+
+/** One line for the user: the message of our own errors, and a short form for anything unexpected. */
+export function describeError(error: unknown): string {
+  if (error instanceof EdgeProError) return error.message;
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const path = (error as NodeJS.ErrnoException).path;
+    if (code === 'ENOENT' && path) return `file not found: ${path}`;
+    if (code === 'EACCES' && path) return `permission denied: ${path}`;
+    return error.message;
+  }
+  return String(error);
+}

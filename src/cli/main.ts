@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+/**
+ * The `edgepro` command line. A thin shell: parse, call the library, print. Errors are caught once, here:
+ * one line by default, the stack with --verbose; exit 2 for a wrong command line, 1 for a failure.
+ */
+import { Command, CommanderError } from 'commander';
+import { describeError, exitCodeFor } from './errors.js';
+import { registerCommands } from './commands/index.js';
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command('edgepro')
+    .description('Protect neural networks on edge devices by neuron authorization (EdgePro).')
+    .option('--verbose', 'print stack traces of errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerCommands(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed its message (help, version, or a usage error).
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    const verbose = argv.includes('--verbose');
+    process.stderr.write(`edgepro: ${describeError(error)}\n`);
+    if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = exitCodeFor(error);
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,72 @@
+import { InvalidArgumentError as CommanderInvalidArgument, type Command } from 'commander';
+
+/** Parses a positive integer flag value, with a usage error naming the flag. */
+export function positiveInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new CommanderInvalidArgument(`${flag} needs a positive integer, got "${value}"`);
+    return n;
+  };
+}
+
+export function nonNegativeInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new CommanderInvalidArgument(`${flag} needs an integer >= 0, got "${value}"`);
+    return n;
+  };
+}
+
+export function positiveNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new CommanderInvalidArgument(`${flag} needs a number > 0, got "${value}"`);
+    return n;
+  };
+}
+
+export function nonNegativeNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) throw new CommanderInvalidArgument(`${flag} needs a number >= 0, got "${value}"`);
+    return n;
+  };
+}
+
+export function oneOf<T extends string>(flag: string, choices: readonly T[]) {
+  return (value: string): T => {
+    if (!(choices as readonly string[]).includes(value)) {
+      throw new CommanderInvalidArgument(`${flag} must be one of ${choices.join(', ')}, got "${value}"`);
+    }
+    return value as T;
+  };
+}
+
+/** --json [FILE], --quiet, --seed: the options every reporting command takes. */
+export function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('--json [file]', 'write the result as JSON (to stdout, or to FILE)')
+    .option('--quiet', 'no progress output')
+    .option('--seed <n>', 'random seed (same seed, same result)', nonNegativeInt('--seed'), 0);
+}
+
+/** Data options shared by commands that read a dataset. */
+export function addDataOptions(cmd: Command): Command {
+  return cmd
+    .option('--idx <dir>', 'read IDX files (MNIST / Fashion-MNIST layout) from DIR instead of the embedded MNIST')
+    .option('--csv <file>', 'read a CSV file of numeric features (needs --label)')
+    .option('--label <column>', 'name of the label column of --csv')
+    .option('--test-size <n>', 'test samples held out of the embedded set or CSV', positiveInt('--test-size'))
+    .option('--limit <n>', 'use only the first N training samples (after a stratified shuffle)', positiveInt('--limit'));
+}
+
+/** Training options shared by train and protect. */
+export function addTrainOptions(cmd: Command, defaults: { epochs: number }): Command {
+  return cmd
+    .option('--epochs <n>', 'training epochs', nonNegativeInt('--epochs'), defaults.epochs)
+    .option('--batch-size <n>', 'mini-batch size', positiveInt('--batch-size'), 64)
+    .option('--optimizer <name>', 'sgd or adam', oneOf('--optimizer', ['sgd', 'adam'] as const))
+    .option('--lr <rate>', 'learning rate (default 0.01 for sgd, 0.001 for adam)', positiveNumber('--lr'))
+    .option('--weight-decay <w>', 'L2 weight decay (default 5e-4 for sgd, 0 for adam)', nonNegativeNumber('--weight-decay'))
+    .option('--schedule <name>', 'cosine or constant learning rate', oneOf('--schedule', ['cosine', 'constant'] as const));
+}

@@ -1,0 +1,29 @@
+/**
+ * The data layer: datasets as flat typed arrays (→ tensors on demand), the embedded MNIST sample, IDX and CSV
+ * parsers, deterministic seeded splits, and the Node-only file loaders (`files.ts`).
+ */
+export {
+  type Dataset,
+  size,
+  sampleLength,
+  classCounts,
+  subset,
+  toTensors,
+  validateDataset,
+} from './types.js';
+export { DataFileNotFoundError } from './errors.js';
+export { loadEmbeddedMnist } from './mnist.js';
+export { stratifiedSplit, seededBatches, sampleStratified, type SplitOptions } from './split.js';
+export {
+  parseIdx,
+  parseIdxAsync,
+  maybeGunzip,
+  isGzip,
+  idxDataset,
+  type IdxArray,
+  type IdxDtype,
+  type IdxTypedArray,
+  type IdxDatasetOptions,
+} from './idx.js';
+export { parseCsv, type CsvOptions } from './csv.js';
+export { loadIdxDir, loadIdxFiles, loadCsvFile, type IdxDirOptions } from './files.js';

@@ -1,0 +1,72 @@
+/**
+ * Decoys: locks that look like guesses an attacker would make, applied to *released* samples (which carry random
+ * labels) during lock training, so that a partly right, approximately right or pruned guess earns nothing.
+ * The reference lock training has no decoys; that is why greedy search and pruning break it.
+ */
+import type { Rng } from '../util/rng.js';
+import type { LockPoint } from '../models/types.js';
+import type { SampleLock } from './vectors.js';
+
+export type DecoyKind =
+  /** A random 30–90% of the key's neurons with their true values. */
+  | 'partial'
+  /** Neurons that are not in the key, with values of the key's kind (the key's own values, shuffled). */
+  | 'wrongNeurons'
+  /** The key's neurons with the values reshuffled among them and rescaled by 0.25–1.75 (right neurons, wrong values). */
+  | 'wrongValues'
+  /** The key's neurons zeroed: the reference lock, the first thing an attacker tries. */
+  | 'zeroKey'
+  /** A random 10–70% of each lock point's neurons zeroed: what magnitude pruning does. */
+  | 'randomZero';
+
+export const ALL_DECOYS: readonly DecoyKind[] = ['partial', 'wrongNeurons', 'wrongValues', 'zeroKey', 'randomZero'];
+
+function sample<T>(items: readonly T[], count: number, rng: Rng): T[] {
+  const pool = [...items];
+  const out: T[] = [];
+  for (let i = 0; i < count && pool.length > 0; i++) out.push(pool.splice(rng.int(pool.length), 1)[0]!);
+  return out;
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+/** Draws one decoy of the given kind for the key `key` (aligned with `points`). */
+export function makeDecoy(kind: DecoyKind, key: SampleLock, points: readonly LockPoint[], rng: Rng): SampleLock {
+  switch (kind) {
+    case 'partial': {
+      const fraction = 0.3 + 0.6 * rng.next();
+      return key.map((k) => {
+        const keep = k.neurons.map((_, i) => i).filter(() => rng.next() < fraction);
+        return { neurons: keep.map((i) => k.neurons[i]!), alpha: keep.map((i) => k.alpha[i]!), beta: keep.map((i) => k.beta[i]!) };
+      });
+    }
+    case 'wrongNeurons':
+      return key.map((k, p) => {
+        const size = points[p]!.size;
+        const inKey = new Set(k.neurons);
+        const others = range(size).filter((n) => !inKey.has(n));
+        const neurons = sample(others, Math.min(k.neurons.length, others.length), rng);
+        const order = sample(range(k.neurons.length), k.neurons.length, rng);
+        return { neurons, alpha: neurons.map((_, i) => k.alpha[order[i]!]!), beta: neurons.map((_, i) => k.beta[order[i]!]!) };
+      });
+    case 'wrongValues':
+      return key.map((k) => {
+        const order = sample(range(k.neurons.length), k.neurons.length, rng);
+        return {
+          neurons: k.neurons,
+          alpha: k.neurons.map((_, i) => k.alpha[order[i]!]!),
+          beta: k.neurons.map((_, i) => k.beta[order[i]!]! * (0.25 + 1.5 * rng.next())),
+        };
+      });
+    case 'zeroKey':
+      return key.map((k) => ({ neurons: k.neurons, alpha: k.neurons.map(() => 0), beta: k.neurons.map(() => 0) }));
+    case 'randomZero':
+      return points.map((point) => {
+        const fraction = 0.1 + 0.6 * rng.next();
+        const neurons = sample(range(point.size), Math.max(1, Math.round(point.size * fraction)), rng);
+        return { neurons, alpha: neurons.map(() => 0), beta: neurons.map(() => 0) };
+      });
+  }
+}

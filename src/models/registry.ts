@@ -1,0 +1,22 @@
+import { InvalidArgumentError } from '../util/errors.js';
+import { buildLeNet5 } from './lenet5.js';
+import { buildMlp } from './mlp.js';
+import { buildResNet } from './resnet.js';
+import type { ArchitectureOptions, LockableModel } from './types.js';
+
+/** The built-in architectures by name, as the CLI's `--arch` takes them. */
+export const ARCHITECTURES = {
+  lenet5: buildLeNet5,
+  mlp: buildMlp,
+  resnet: buildResNet,
+} as const;
+
+export type ArchitectureName = keyof typeof ARCHITECTURES;
+
+export function buildArchitecture(name: string, options: ArchitectureOptions = {}): LockableModel {
+  const build = (ARCHITECTURES as Record<string, (o: ArchitectureOptions) => LockableModel>)[name];
+  if (build === undefined) {
+    throw new InvalidArgumentError(`unknown architecture "${name}" (choose one of ${Object.keys(ARCHITECTURES).join(', ')})`);
+  }
+  return build(options);
+}

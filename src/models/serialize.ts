@@ -1,0 +1,130 @@
+/**
+ * The TensorFlow.js LayersModel format in memory: `model.json` (topology + weights manifest) and `weights.bin`.
+ * Isomorphic: bytes in, bytes out; reading and writing files is the Node adapter's job (files.ts).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ModelFormatError } from '../util/errors.js';
+import { describeLockPoint } from './lock_points.js';
+import type { LockableModel, LockPoint } from './types.js';
+
+export const WEIGHTS_FILE = 'weights.bin';
+
+/** What edgepro keeps in model.json's `userDefinedMetadata.edgepro`; plain TF.js ignores it. */
+export interface EdgeProModelMetadata {
+  architecture: string;
+  lockPoints: string[];
+}
+
+export interface SerializedModel {
+  /** The model.json document. */
+  modelJson: tf.io.ModelJSON;
+  /** The contents of weights.bin. */
+  weights: Uint8Array;
+}
+
+function flattenWeightData(data: tf.io.WeightData | undefined): Uint8Array {
+  if (data === undefined) return new Uint8Array(0);
+  const buffer = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : data;
+  return new Uint8Array(buffer);
+}
+
+/** Serialises a model (and its lock points, as metadata) into model.json + weights.bin. */
+export async function serializeModel(lockable: LockableModel): Promise<SerializedModel> {
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await lockable.model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  if (artifacts === undefined || artifacts.modelTopology === undefined) throw new ModelFormatError('model could not be serialised');
+  const metadata: EdgeProModelMetadata = {
+    architecture: lockable.architecture,
+    lockPoints: lockable.lockPoints.map((p) => p.layer),
+  };
+  const modelJson: tf.io.ModelJSON = {
+    format: 'layers-model',
+    generatedBy: artifacts.generatedBy ?? 'TensorFlow.js',
+    convertedBy: 'edgepro',
+    modelTopology: artifacts.modelTopology as object,
+    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
+    userDefinedMetadata: { edgepro: metadata as unknown as object },
+  };
+  return { modelJson, weights: flattenWeightData(artifacts.weightData) };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Parses model.json text into a ModelJSON, checking the fields TF.js needs, so that a broken file fails here with
+ * a clear message instead of deep inside tfjs-layers.
+ */
+export function parseModelJson(text: string, source = 'model.json'): tf.io.ModelJSON {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (cause) {
+    throw new ModelFormatError(`${source} is not valid JSON`, { cause });
+  }
+  if (!isObject(doc) || !isObject(doc.modelTopology)) throw new ModelFormatError(`${source} has no modelTopology: not a TensorFlow.js LayersModel`);
+  if (doc.format !== undefined && doc.format !== 'layers-model') {
+    throw new ModelFormatError(`${source} has format "${String(doc.format)}"; edgepro needs a "layers-model" (a graph model cannot be retrained)`);
+  }
+  if (!Array.isArray(doc.weightsManifest)) throw new ModelFormatError(`${source} has no weightsManifest`);
+  return doc as unknown as tf.io.ModelJSON;
+}
+
+/** The weight specs of all manifest groups, in order, with the weight files each group reads. */
+export function manifestPaths(modelJson: tf.io.ModelJSON): string[] {
+  return modelJson.weightsManifest.flatMap((group) => group.paths);
+}
+
+/**
+ * Builds a model from model.json and the concatenated bytes of its weight files (in manifest order).
+ * Lock points come from edgepro's metadata when present; `lockPoints` overrides them.
+ */
+export async function deserializeModel(
+  modelJson: tf.io.ModelJSON,
+  weights: Uint8Array,
+  options: { source?: string; lockPoints?: string[] } = {},
+): Promise<LockableModel & { declaredLockPoints: boolean }> {
+  const source = options.source ?? 'model.json';
+  const specs = modelJson.weightsManifest.flatMap((group) => group.weights);
+  const expected = specs.reduce((sum, spec) => {
+    const bytesPer = spec.dtype === 'float32' || spec.dtype === 'int32' || spec.dtype === undefined ? 4 : spec.dtype === 'bool' ? 1 : 4;
+    return sum + spec.shape.reduce((a, b) => a * b, 1) * bytesPer;
+  }, 0);
+  if (specs.some((s) => s.quantization !== undefined)) {
+    // Quantised weights have their own sizes; let TF.js check them.
+  } else if (weights.byteLength !== expected) {
+    throw new ModelFormatError(`${source}: weights are ${weights.byteLength} bytes, the manifest needs ${expected} (truncated or wrong weights file?)`);
+  }
+  const buffer = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
+  let model: tfl.LayersModel;
+  try {
+    model = await tfl.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs: specs,
+        weightData: buffer,
+        format: modelJson.format,
+        generatedBy: modelJson.generatedBy,
+        convertedBy: modelJson.convertedBy,
+      }),
+    );
+  } catch (cause) {
+    throw new ModelFormatError(`${source} could not be loaded: ${(cause as Error).message}`, { cause });
+  }
+  const meta = (modelJson.userDefinedMetadata as { edgepro?: Partial<EdgeProModelMetadata> } | undefined)?.edgepro;
+  const declared = options.lockPoints ?? (Array.isArray(meta?.lockPoints) ? meta.lockPoints.map(String) : undefined);
+  const lockPoints: LockPoint[] = declared ? declared.map((name) => describeLockPoint(model, name)) : [];
+  return {
+    architecture: typeof meta?.architecture === 'string' ? meta.architecture : 'custom',
+    model,
+    lockPoints,
+    declaredLockPoints: declared !== undefined,
+  };
+}

@@ -1,0 +1,17 @@
+export type { TrainEvent, TrainEventHandler } from './events.js';
+export { runTrainingLoop, type LoopOptions, type LoopSpec } from './loop.js';
+export { trainClassifier, trainableVariables, checkDatasetFits, type TrainOptions, type TrainResult } from './train.js';
+export { evaluateClassifier, predictClasses, scorePredictions, type ClassifierMetrics } from './evaluate.js';
+export { crossEntropy, outputsProbabilities, toProbabilities } from './loss.js';
+export { gatherInputs, gatherLabels, sequentialBatches } from './batches.js';
+export {
+  Optimizer,
+  resolveOptimizerOptions,
+  scheduledLearningRate,
+  type OptimizerName,
+  type OptimizerOptions,
+  type ResolvedOptimizerOptions,
+  type ScheduleName,
+} from './optimizer.js';
+export { lockTrain, type LockTrainOptions, type LockTrainResult } from './lock_train.js';
+export { protectModel, cloneLockable, type ProtectOptions, type ProtectResult } from './protect.js';

@@ -1,0 +1,86 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Dataset } from '../data/types.js';
+import type { LockableModel } from '../models/types.js';
+import { accuracyOf, buildLockGraph, forwardLocked, predictWithPassword } from '../lock/lock_graph.js';
+import { validatePassword, type Password } from '../lock/password.js';
+import { BatchLocks, passwordLock } from '../lock/vectors.js';
+import { ALL_DECOYS, makeDecoy, type DecoyKind } from '../lock/decoys.js';
+import { InvalidArgumentError } from '../util/errors.js';
+import { gatherInputs } from './batches.js';
+import { crossEntropy, outputsProbabilities } from './loss.js';
+import { runTrainingLoop, type LoopOptions } from './loop.js';
+import { checkDatasetFits, trainableVariables } from './train.js';
+
+export interface LockTrainOptions extends LoopOptions {
+  /** Share of each batch that is locked (password applied, true label); the rest is released (random label). 0.5. */
+  lockedRatio?: number;
+  /**
+   * Share of the released samples that carry a decoy lock instead of none (still with random labels). Default 0.5;
+   * 0 is the reference code's lock training.
+   */
+  decoyShare?: number;
+  /** Which decoys to draw from (uniformly). Default: all of them. */
+  decoys?: readonly DecoyKind[];
+  /** Evaluated after each epoch as `authorized` / `unauthorized` accuracy in the epoch event. */
+  validation?: Dataset;
+}
+
+export interface LockTrainResult {
+  finalLoss: number;
+  seconds: number;
+}
+
+/**
+ * Lock training: teaches the model to work only with its password. In every batch a random share of the samples is
+ * locked (password applied, true label) and the rest released (no password or a decoy, uniformly random label).
+ * Trains `lockable.model`'s own weights in place; the password is not stored in it.
+ */
+export function lockTrain(lockable: LockableModel, password: Password, train: Dataset, options: LockTrainOptions): LockTrainResult {
+  checkDatasetFits(lockable.model, train);
+  validatePassword(password, lockable.lockPoints);
+  const lockedRatio = options.lockedRatio ?? 0.5;
+  const decoyShare = options.decoyShare ?? 0.5;
+  const decoys = options.decoys ?? ALL_DECOYS;
+  for (const [name, v] of [['lockedRatio', lockedRatio], ['decoyShare', decoyShare]] as const) {
+    if (!(v >= 0 && v <= 1)) throw new InvalidArgumentError(`${name} must be in [0, 1], got ${v}`);
+  }
+  if (decoyShare > 0 && decoys.length === 0) throw new InvalidArgumentError('decoyShare > 0 needs at least one decoy kind');
+  const graph = buildLockGraph(lockable);
+  const key = passwordLock(password, graph.points);
+  const probabilities = outputsProbabilities(lockable.model);
+  const numClasses = train.numClasses;
+  const validation = options.validation;
+  try {
+    return runTrainingLoop(
+      {
+        variables: trainableVariables(lockable.model),
+        numSamples: train.y.length,
+        lossFor: (batch, rng) => {
+          const n = batch.length;
+          const locks = new BatchLocks(graph.points, n);
+          const labels = new Int32Array(n);
+          for (let i = 0; i < n; i++) {
+            if (rng.next() < lockedRatio) {
+              locks.set(i, key);
+              labels[i] = train.y[batch[i]!]!;
+            } else {
+              if (rng.next() < decoyShare) locks.set(i, makeDecoy(decoys[rng.int(decoys.length)]!, key, graph.points, rng));
+              labels[i] = rng.int(numClasses);
+            }
+          }
+          const outputs = forwardLocked(graph, gatherInputs(train, batch), locks.toTensors(), true);
+          return crossEntropy(outputs, tf.tensor1d(labels, 'int32'), probabilities);
+        },
+        metricsAfterEpoch: validation
+          ? () => ({
+              authorized: accuracyOf(predictWithPassword(graph, validation, password), validation.y),
+              unauthorized: accuracyOf(predictWithPassword(graph, validation, undefined), validation.y),
+            })
+          : undefined,
+      },
+      options,
+    );
+  } finally {
+    graph.model.layers.filter((l) => l.getClassName() === 'EdgeProLockInput').forEach((l) => l.dispose());
+  }
+}

@@ -1,0 +1,50 @@
+import type { Dataset } from '../data/types.js';
+import { sampleStratified } from '../data/split.js';
+import { deserializeModel, serializeModel } from '../models/serialize.js';
+import type { LockableModel } from '../models/types.js';
+import { generatePassword, type GeneratePasswordOptions } from '../lock/generate.js';
+import type { Password } from '../lock/password.js';
+import { rankNeurons, type NeuronRanking } from '../lock/rank.js';
+import { lockTrain, type LockTrainOptions, type LockTrainResult } from './lock_train.js';
+
+export interface ProtectOptions extends LockTrainOptions {
+  /** How the password is made; default `hardened`. */
+  password?: Omit<GeneratePasswordOptions, 'seed' | 'rng'>;
+  /** Samples the neurons are ranked on (a stratified sample of the training set). Default 200. */
+  rankingSamples?: number;
+}
+
+export interface ProtectResult {
+  /** The protected model: the same architecture, new weights. Useless without `password`. */
+  protected: LockableModel;
+  /** The secret. Store it only encrypted. */
+  password: Password;
+  ranking: NeuronRanking[];
+  training: LockTrainResult;
+}
+
+/** An independent copy of a model (weights included), through the LayersModel format. */
+export async function cloneLockable(lockable: LockableModel): Promise<LockableModel> {
+  const { modelJson, weights } = await serializeModel(lockable);
+  const copy = await deserializeModel(modelJson, weights);
+  return { architecture: lockable.architecture, model: copy.model, lockPoints: lockable.lockPoints };
+}
+
+/**
+ * EdgePro end to end: rank the neurons of `base` (a trained baseline, or a fresh model to lock-train from scratch),
+ * choose the password, and lock-train a copy. `base` itself is left untouched.
+ *
+ * @example
+ * ```ts
+ * const { protected: model, password } = await protectModel(baseline, train, { epochs: 6, seed: 1 });
+ * ```
+ */
+export async function protectModel(base: LockableModel, train: Dataset, options: ProtectOptions): Promise<ProtectResult> {
+  const seed = options.seed ?? 0;
+  const lockable = await cloneLockable(base);
+  const rankingSet = sampleStratified(train, Math.min(options.rankingSamples ?? 200, train.y.length), seed);
+  const ranking = rankNeurons(lockable, rankingSet, { samples: rankingSet.y.length });
+  const password = generatePassword(lockable, ranking, { ...options.password, seed: seed + 7919 });
+  const training = lockTrain(lockable, password, train, options);
+  return { protected: lockable, password, ranking, training };
+}

@@ -1,0 +1,39 @@
+/**
+ * Node-only file helpers. Never import this from shared code (runtime, lock, crypto): it pulls in node:fs.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, basename } from 'node:path';
+
+/**
+ * Writes a file so that readers see either the old contents or the new, never a half-written file: the bytes go
+ * to a temporary file beside the target, which is then renamed over it (atomic on POSIX within one filesystem).
+ */
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(temp, data);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Writes several files so that each is complete; all temporaries are written before any rename. */
+export async function writeFilesAtomic(files: { path: string; data: Uint8Array | string }[]): Promise<void> {
+  const temps: { temp: string; path: string }[] = [];
+  try {
+    for (const file of files) {
+      await mkdir(dirname(file.path), { recursive: true });
+      const temp = join(dirname(file.path), `.${basename(file.path)}.${randomBytes(6).toString('hex')}.tmp`);
+      temps.push({ temp, path: file.path });
+      await writeFile(temp, file.data);
+    }
+    for (const { temp, path } of temps) await rename(temp, path);
+  } catch (error) {
+    await Promise.all(temps.map(({ temp }) => rm(temp, { force: true })));
+    throw error;
+  }
+}
