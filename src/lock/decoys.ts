@@ -8,8 +8,10 @@ import type { LockPoint } from '../models/types.js';
 import type { SampleLock } from './vectors.js';
 
 export type DecoyKind =
-  /** A random 30–90% of the key's neurons with their true values. */
+  /** A random 30–95% of the key's neurons with their true values. */
   | 'partial'
+  /** The key with 1–3 neurons per lock point swapped for wrong ones (values kept): a near miss. */
+  | 'nearMiss'
   /** Neurons that are not in the key, with values of the key's kind (the key's own values, shuffled). */
   | 'wrongNeurons'
   /** The key's neurons with the values reshuffled among them and rescaled by 0.25–1.75 (right neurons, wrong values). */
@@ -19,7 +21,7 @@ export type DecoyKind =
   /** A random 10–70% of each lock point's neurons zeroed: what magnitude pruning does. */
   | 'randomZero';
 
-export const ALL_DECOYS: readonly DecoyKind[] = ['partial', 'wrongNeurons', 'wrongValues', 'zeroKey', 'randomZero'];
+export const ALL_DECOYS: readonly DecoyKind[] = ['partial', 'nearMiss', 'wrongNeurons', 'wrongValues', 'zeroKey', 'randomZero'];
 
 function sample<T>(items: readonly T[], count: number, rng: Rng): T[] {
   const pool = [...items];
@@ -36,12 +38,25 @@ function range(n: number): number[] {
 export function makeDecoy(kind: DecoyKind, key: SampleLock, points: readonly LockPoint[], rng: Rng): SampleLock {
   switch (kind) {
     case 'partial': {
-      const fraction = 0.3 + 0.6 * rng.next();
+      const fraction = 0.3 + 0.65 * rng.next();
       return key.map((k) => {
         const keep = k.neurons.map((_, i) => i).filter(() => rng.next() < fraction);
         return { neurons: keep.map((i) => k.neurons[i]!), alpha: keep.map((i) => k.alpha[i]!), beta: keep.map((i) => k.beta[i]!) };
       });
     }
+    case 'nearMiss':
+      return key.map((k, p) => {
+        const size = points[p]!.size;
+        const inKey = new Set(k.neurons);
+        const others = range(size).filter((n) => !inKey.has(n));
+        const swaps = Math.min(1 + rng.int(3), k.neurons.length, others.length);
+        const neurons = [...k.neurons];
+        const replacements = sample(others, swaps, rng);
+        sample(range(k.neurons.length), swaps, rng).forEach((i, j) => {
+          neurons[i] = replacements[j]!;
+        });
+        return { neurons, alpha: k.alpha, beta: k.beta };
+      });
     case 'wrongNeurons':
       return key.map((k, p) => {
         const size = points[p]!.size;

@@ -47,3 +47,10 @@ export class InvalidPasswordError extends EdgeProError {
     super('ERR_INVALID_PASSWORD', message, options);
   }
 }
+
+/** An input to a model has the wrong shape, or holds NaN or infinite values. */
+export class InputShapeError extends EdgeProError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_INPUT_SHAPE', message, options);
+  }
+}

@@ -1,0 +1,60 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tensor2d } from '@tensorflow/tfjs-core';
+import { initEngine } from '../../src/engine/index.js';
+import { buildMlp } from '../../src/models/index.js';
+import { cloneLockable, evaluateClassifier, trainClassifier } from '../../src/train/index.js';
+import { outgoingWeightL1 } from '../../src/attacks/common.js';
+import { pruningAttack, pruningLock } from '../../src/attacks/prune.js';
+import { greedyAttack } from '../../src/attacks/greedy.js';
+import type { Password } from '../../src/lock/index.js';
+import { syntheticImages } from '../helpers/synthetic.js';
+
+beforeAll(async () => {
+  await initEngine();
+});
+
+describe('pruning attack', () => {
+  it('ranks neurons by the L1 norm of their outgoing weights and zeroes the weakest', () => {
+    const lockable = buildMlp({ inputShape: [3], numClasses: 2, hidden: [4], seed: 1 });
+    const logits = lockable.model.getLayer('logits');
+    const [, bias] = logits.getWeights();
+    // Outgoing weights of fc1's 4 units: rows of the logits kernel [4, 2].
+    logits.setWeights([tensor2d([[1, -1], [0.1, 0], [-3, 0], [0.2, 0.2]]), bias!]);
+    expect(Array.from(outgoingWeightL1(lockable.model, lockable.lockPoints[0]!)!)).toEqual([2, 0.1, 3, 0.4].map(Math.fround));
+    expect(pruningLock(lockable, 0.5).lockPoints[0]!.neurons).toEqual([1, 3]);
+  });
+
+  it('reports the accuracy a model has with the outgoing weights of its pruned neurons really zeroed', async () => {
+    const data = syntheticImages({ n: 120, size: 8, seed: 2 });
+    const lockable = buildMlp({ inputShape: data.sampleShape, numClasses: 4, hidden: [16, 8], seed: 2 });
+    trainClassifier(lockable.model, data, { epochs: 4, batchSize: 16, seed: 2 });
+    const results = pruningAttack(lockable, data, [0.3, 0.9]);
+    expect(results.map((r) => r.ratio)).toEqual([0.3, 0.9]);
+    for (const { ratio, accuracy } of results) {
+      const pruned = await cloneLockable(lockable);
+      for (const key of pruningLock(lockable, ratio).lockPoints) {
+        const next = pruned.model.getLayer(key.layer === 'fc1' ? 'fc2' : 'logits');
+        const [kernel, bias] = next.getWeights();
+        const rows = kernel!.arraySync() as number[][];
+        for (const n of key.neurons) rows[n] = rows[n]!.map(() => 0);
+        next.setWeights([tensor2d(rows), bias!]);
+      }
+      expect(accuracy).toBeCloseTo(evaluateClassifier(pruned.model, data).accuracy, 6);
+    }
+  });
+});
+
+describe('greedy reverse engineering', () => {
+  it('finds the neurons of a weak lock (zeroing, no lock training) and says so', () => {
+    const data = syntheticImages({ n: 160, size: 8, seed: 4 });
+    const lockable = buildMlp({ inputShape: data.sampleShape, numClasses: 4, hidden: [12], seed: 3 });
+    trainClassifier(lockable.model, data, { epochs: 4, batchSize: 16, seed: 3 });
+    const baseline = evaluateClassifier(lockable.model, data).accuracy;
+    // A "protection" that was never lock-trained: the model already works without its password.
+    const password: Password = { version: 1, lockPoints: [{ layer: 'fc1', kind: 'dense', size: 12, neurons: [0, 1], alpha: [0, 0], beta: [0, 0] }] };
+    const result = greedyAttack(lockable, password, data, data, { maxQueries: 200 });
+    expect(result.accuracy).toBeGreaterThanOrEqual(baseline - 0.05);
+    expect(result.queries).toBeLessThanOrEqual(200);
+    expect(result.neuronsTotal).toBe(2);
+  });
+});

@@ -1,0 +1,50 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initEngine, tf } from '../../src/engine/index.js';
+import { buildLeNet5, buildMlp, serializeModel } from '../../src/models/index.js';
+import { buildLockGraph, encodePassword, generatePassword, predictWithPassword, rankNeurons } from '../../src/lock/index.js';
+import { loadProtectedModel } from '../../src/runtime/index.js';
+import { syntheticImages } from '../helpers/synthetic.js';
+
+beforeAll(async () => {
+  await initEngine();
+});
+
+describe('device runtime', () => {
+  it('loads from bytes, stays locked without a password, and with it predicts exactly what the lock graph does', async () => {
+    const data = syntheticImages({ n: 40, size: 28, numClasses: 10, seed: 3 });
+    const lockable = buildLeNet5({ seed: 5 });
+    const password = generatePassword(lockable, rankNeurons(lockable, data, { samples: 40 }), { strategy: 'hardened', seed: 9 });
+    const { modelJson, weights } = await serializeModel(lockable);
+
+    const locked = await loadProtectedModel({ modelJson, weights });
+    expect(locked.isUnlocked).toBe(false);
+    const lockedClasses = locked.predictClass(data.x);
+    const plain = tf.tidy(() => tf.argMax(lockable.model.predict(tf.tensor(data.x, [40, 28, 28, 1])) as tf.Tensor, -1).dataSync());
+    expect(Array.from(lockedClasses)).toEqual(Array.from(plain));
+
+    const device = await loadProtectedModel({ modelJson: JSON.stringify(modelJson), weights: weights.slice().buffer }, { password: encodePassword(password) });
+    expect(device.isUnlocked).toBe(true);
+    const prediction = device.predict(data.x);
+    const expected = predictWithPassword(buildLockGraph(lockable), data, password);
+    expect(Array.from(prediction.classes)).toEqual(Array.from(expected));
+    expect(prediction.probabilities).toHaveLength(400);
+    const firstRow = Array.from(prediction.probabilities.subarray(0, 10)).reduce((a, b) => a + b, 0);
+    expect(firstRow).toBeCloseTo(1, 5);
+    locked.dispose();
+    device.dispose();
+  });
+
+  it('refuses bad inputs and passwords with typed errors', async () => {
+    const lockable = buildMlp({ inputShape: [4], numClasses: 3, hidden: [8], seed: 1 });
+    const { modelJson, weights } = await serializeModel(lockable);
+    const device = await loadProtectedModel({ modelJson, weights });
+    expect(() => device.predict(new Float32Array(6))).toThrow(expect.objectContaining({ code: 'ERR_INPUT_SHAPE' }));
+    expect(() => device.predict(Float32Array.from([1, 2, Number.NaN, 4]))).toThrow(expect.objectContaining({ code: 'ERR_INPUT_SHAPE' }));
+    expect(() => device.unlock({ version: 1, lockPoints: [{ layer: 'fc1', kind: 'dense', size: 8, neurons: [8], alpha: [0], beta: [0] }] })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_PASSWORD' }),
+    );
+    expect(() => device.unlock(new TextEncoder().encode('{not json'))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_PASSWORD' }));
+    await expect(loadProtectedModel({ modelJson, weights: weights.subarray(0, 10) })).rejects.toMatchObject({ code: 'ERR_MODEL_FORMAT' });
+    device.dispose();
+  });
+});

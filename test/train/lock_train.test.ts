@@ -1,0 +1,81 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initEngine, tf } from '../../src/engine/index.js';
+import { buildLeNet5, buildMlp } from '../../src/models/index.js';
+import { loadEmbeddedMnist, sampleStratified, stratifiedSplit } from '../../src/data/index.js';
+import { accuracyOf, buildLockGraph, predictWithPassword, unlockModel, type Password } from '../../src/lock/index.js';
+import { evaluateClassifier, lockTrain, protectModel, trainClassifier } from '../../src/train/index.js';
+import { protectionReport } from '../../src/eval/report.js';
+import { syntheticImages } from '../helpers/synthetic.js';
+
+beforeAll(async () => {
+  await initEngine();
+});
+
+const train = syntheticImages({ n: 640, size: 10, numClasses: 4, seed: 11 });
+const test = syntheticImages({ n: 200, size: 10, numClasses: 4, seed: 12 });
+// Real digits for the end-to-end test: a small stratified subset of the embedded MNIST.
+const digits = stratifiedSplit(loadEmbeddedMnist(), { testSize: 500, seed: 1 });
+const digitsTrain = sampleStratified(digits.train, 1500, 1);
+const digitsTest = digits.test;
+
+describe('lock training end to end', () => {
+  it('protects a small model: accurate with the password, near chance without, and the folded model agrees', async () => {
+    const train = digitsTrain;
+    const test = digitsTest;
+    const baseline = buildLeNet5({ seed: 3 });
+    trainClassifier(baseline.model, train, { epochs: 4, batchSize: 32, seed: 3 });
+    const baselineAccuracy = evaluateClassifier(baseline.model, test).accuracy;
+    expect(baselineAccuracy).toBeGreaterThan(0.85);
+
+    const { protected: locked, password } = await protectModel(baseline, train, {
+      epochs: 6,
+      batchSize: 32,
+      seed: 3,
+      optimizer: 'adam',
+      learningRate: 3e-3,
+      decoyShare: 0.5,
+    });
+    // The baseline is untouched by protection.
+    expect(evaluateClassifier(baseline.model, test).accuracy).toBe(baselineAccuracy);
+
+    const report = protectionReport(locked, password, test, { baseline: baseline.model, trials: 10, seed: 1 });
+    expect(report.authorizedAccuracy).toBeGreaterThan(0.7);
+    expect(report.unauthorizedAccuracy).toBeLessThan(0.3);
+    expect(report.authorizedAccuracy - report.unauthorizedAccuracy).toBeGreaterThan(0.4);
+    expect(report.wrongPasswordAccuracy.mean).toBeLessThan(report.authorizedAccuracy - 0.3);
+    expect(report.password).toEqual({ lockPoints: 4, neurons: password.lockPoints.reduce((n, k) => n + k.neurons.length, 0) });
+
+    // Plain inference on the released weights is the unauthorized model.
+    expect(evaluateClassifier(locked.model, test).accuracy).toBeCloseTo(report.unauthorizedAccuracy, 5);
+    // Folded inference equals lock-op inference, sample by sample.
+    const unlocked = unlockModel(locked, password);
+    const graph = buildLockGraph(locked);
+    const viaLock = predictWithPassword(graph, test, password);
+    const viaFold = tf.tidy(() => tf.argMax(unlocked.model.predict(tf.tensor(test.x, [test.y.length, ...test.sampleShape])) as tf.Tensor, -1).dataSync() as Int32Array);
+    expect(Array.from(viaFold)).toEqual(Array.from(viaLock));
+    expect(accuracyOf(viaFold, test.y)).toBe(report.authorizedAccuracy);
+  });
+
+  it('rejects a password for another model and bad ratios with typed errors', () => {
+    const lockable = buildMlp({ inputShape: train.sampleShape, numClasses: 4, hidden: [8], seed: 1 });
+    const wrong: Password = { version: 1, lockPoints: [{ layer: 'fc9', kind: 'dense', size: 8, neurons: [0], alpha: [0], beta: [0] }] };
+    expect(() => lockTrain(lockable, wrong, train, { epochs: 1 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_PASSWORD' }));
+    const right: Password = { version: 1, lockPoints: [{ layer: 'fc1', kind: 'dense', size: 8, neurons: [0], alpha: [0], beta: [1] }] };
+    expect(() => lockTrain(lockable, right, train, { epochs: 1, lockedRatio: 1.5 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+  });
+
+  it('does not leak tensors across lock-training epochs', () => {
+    const lockable = buildMlp({ inputShape: train.sampleShape, numClasses: 4, hidden: [8], seed: 1 });
+    const password: Password = { version: 1, lockPoints: [{ layer: 'fc1', kind: 'dense', size: 8, neurons: [1, 2], alpha: [0, 0], beta: [1, -1] }] };
+    const counts: number[] = [];
+    lockTrain(lockable, password, train, {
+      epochs: 3,
+      batchSize: 64,
+      validation: test,
+      onEvent: (e) => {
+        if (e.type === 'epoch') counts.push(tf.memory().numTensors);
+      },
+    });
+    expect(new Set(counts.slice(1)).size).toBe(1);
+  });
+});
