@@ -26,11 +26,17 @@ export interface EngineOptions {
 
 let kernelsRegistered = false;
 
-/** Registers the kernels the wasm backend lacks. Idempotent. */
+/**
+ * Registers edgepro's wasm kernels: those the backend lacks, and replacements for shipped ones that are wrong or
+ * slow (the shipped config is unregistered first). Idempotent.
+ */
 export function registerExtraKernels(): void {
   if (kernelsRegistered) return;
   for (const config of extraWasmKernels) {
-    if (tf.getKernel(config.kernelName, config.backendName) === undefined) tf.registerKernel(config);
+    if (tf.getKernel(config.kernelName, config.backendName) !== undefined) {
+      tf.unregisterKernel(config.kernelName, config.backendName);
+    }
+    tf.registerKernel(config);
   }
   kernelsRegistered = true;
 }
