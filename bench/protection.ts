@@ -23,12 +23,16 @@ interface Scheme {
   options: Omit<ProtectOptions, 'epochs' | 'seed'>;
 }
 
-const ALL: DecoyKind[] = ['partial', 'nearMiss', 'wrongNeurons', 'wrongValues', 'zeroKey', 'randomZero'];
+const ALL: DecoyKind[] = ['partial', 'nearMiss', 'somePoints', 'sparseGuess', 'wrongNeurons', 'wrongValues', 'zeroKey', 'randomZero'];
 
 const SCHEMES: Scheme[] = [
   { name: 'reference', describe: 'alpha 0 on 10%+1 of the top 30%, SGD 0.01, no decoys (the public code)', options: { password: { strategy: 'reference' }, decoyShare: 0 } },
   { name: 'nonzero', describe: 'hardened values and neurons, Adam 1e-3, no decoys', options: { password: { strategy: 'hardened' }, decoyShare: 0, optimizer: 'adam', learningRate: 1e-3 } },
   { name: 'hardened', describe: 'hardened values and neurons, Adam 1e-3, decoys on 50% of released samples', options: { password: { strategy: 'hardened' }, decoyShare: 0.5, optimizer: 'adam', learningRate: 1e-3 } },
+  { name: 'hardened-fixed', describe: 'as hardened, one fixed random label per released training sample', options: { password: { strategy: 'hardened' }, decoyShare: 0.5, releasedLabels: 'fixed', optimizer: 'adam', learningRate: 1e-3 } },
+  { name: 'hardened-g10', describe: 'hardened values, gamma 0.1 from the whole ranking, decoys on 80% of released samples', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3 } },
+  { name: 'g10-fixed', describe: 'as hardened-g10, one fixed random label per released training sample', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.8, releasedLabels: 'fixed', optimizer: 'adam', learningRate: 1e-3 } },
+  { name: 'g10-d90', describe: 'as hardened-g10, decoys on 90% of released samples', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.9, optimizer: 'adam', learningRate: 1e-3 } },
   { name: 'hardened-d80', describe: 'as hardened, decoys on 80% of released samples', options: { password: { strategy: 'hardened' }, decoyShare: 0.8, decoys: ALL, optimizer: 'adam', learningRate: 1e-3 } },
 ];
 

@@ -16,6 +16,8 @@ export interface GreedyOptions {
   multiples?: readonly number[];
   /** Model evaluations (each on all attacker samples) allowed; default 4,000. */
   maxQueries?: number;
+  /** Called after each accepted step with the neuron added and the attacker's accuracy. */
+  onStep?: (step: { layer: string; neuron: number; beta: number; accuracy: number; queries: number }) => void;
 }
 
 export interface GreedyResult {
@@ -71,6 +73,8 @@ export function greedyAttack(lockable: LockableModel, password: Password, attack
       if (!stepBest || stepBest.acc <= best) break;
       best = stepBest.acc;
       guess = stepBest.guess;
+      const added = guess.lockPoints[p]!;
+      options.onStep?.({ layer: point.layer, neuron: added.neurons.at(-1)!, beta: added.beta.at(-1)!, accuracy: best, queries });
     }
   }
   const truth = new Map(password.lockPoints.map((k) => [k.layer, new Set(k.neurons)]));

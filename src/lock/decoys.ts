@@ -12,6 +12,17 @@ export type DecoyKind =
   | 'partial'
   /** The key with 1–3 neurons per lock point swapped for wrong ones (values kept): a near miss. */
   | 'nearMiss'
+  /**
+   * The key at a random non-empty proper subset of the lock points, nothing at the others: a search that gets the
+   * lock points right one at a time sees no gain until all are right.
+   */
+  | 'somePoints'
+  /**
+   * What a search's guesses look like: at a random half of the lock points, 1 to (key size) random neurons (key
+   * neurons included) set to 0 or to a value of either sign whose size is log-uniform from 1/20 to 8 times a key
+   * value's — a searcher is not bound to the key's range, and large offsets are what greedy search tries first.
+   */
+  | 'sparseGuess'
   /** Neurons that are not in the key, with values of the key's kind (the key's own values, shuffled). */
   | 'wrongNeurons'
   /** The key's neurons with the values reshuffled among them and rescaled by 0.25–1.75 (right neurons, wrong values). */
@@ -21,7 +32,7 @@ export type DecoyKind =
   /** A random 10–70% of each lock point's neurons zeroed: what magnitude pruning does. */
   | 'randomZero';
 
-export const ALL_DECOYS: readonly DecoyKind[] = ['partial', 'nearMiss', 'wrongNeurons', 'wrongValues', 'zeroKey', 'randomZero'];
+export const ALL_DECOYS: readonly DecoyKind[] = ['partial', 'nearMiss', 'somePoints', 'sparseGuess', 'wrongNeurons', 'wrongValues', 'zeroKey', 'randomZero'];
 
 function sample<T>(items: readonly T[], count: number, rng: Rng): T[] {
   const pool = [...items];
@@ -39,11 +50,34 @@ export function makeDecoy(kind: DecoyKind, key: SampleLock, points: readonly Loc
   switch (kind) {
     case 'partial': {
       const fraction = 0.3 + 0.65 * rng.next();
-      return key.map((k) => {
-        const keep = k.neurons.map((_, i) => i).filter(() => rng.next() < fraction);
-        return { neurons: keep.map((i) => k.neurons[i]!), alpha: keep.map((i) => k.alpha[i]!), beta: keep.map((i) => k.beta[i]!) };
+      const keep = key.map((k) => k.neurons.map((_, i) => i).filter(() => rng.next() < fraction));
+      // A "partial" key that kept everything would be the key, trained towards a random label: drop one neuron.
+      if (keep.every((kept, p) => kept.length === key[p]!.neurons.length)) {
+        const candidates = keep.map((kept, p) => p).filter((p) => keep[p]!.length > 0);
+        const p = candidates[rng.int(candidates.length)]!;
+        keep[p]!.splice(rng.int(keep[p]!.length), 1);
+      }
+      return key.map((k, p) => {
+        const kept = keep[p]!;
+        return { neurons: kept.map((i) => k.neurons[i]!), alpha: kept.map((i) => k.alpha[i]!), beta: kept.map((i) => k.beta[i]!) };
       });
     }
+    case 'somePoints': {
+      if (key.length < 2) return makeDecoy('partial', key, points, rng);
+      const keep = new Set(sample(range(key.length), 1 + rng.int(key.length - 1), rng));
+      return key.map((k, p) => (keep.has(p) ? k : { neurons: [], alpha: [], beta: [] }));
+    }
+    case 'sparseGuess':
+      return key.map((k, p) => {
+        if (rng.next() < 0.5 || k.neurons.length === 0) return { neurons: [], alpha: [], beta: [] };
+        const neurons = sample(range(points[p]!.size), 1 + rng.int(k.neurons.length), rng);
+        const beta = neurons.map(() => {
+          if (rng.next() < 0.2) return 0;
+          const magnitude = Math.abs(k.beta[rng.int(k.beta.length)]!);
+          return (rng.next() < 0.5 ? -1 : 1) * magnitude * Math.exp(Math.log(1 / 20) + Math.log(160) * rng.next());
+        });
+        return { neurons, alpha: neurons.map(() => 0), beta };
+      });
     case 'nearMiss':
       return key.map((k, p) => {
         const size = points[p]!.size;

@@ -16,8 +16,10 @@ import { selectNeurons } from './select.js';
  * - `random`: alpha uniform in [alphaMin, alphaMax], beta uniform in [betaMin, betaMax].
  * - `hardened` (the default): alpha 0, beta = ±c * m with a random sign and c uniform in [cMin, cMax] (default 2..4),
  *   m the neuron's mean activation (at least its lock point's mean, so a quiet neuron still gets a real offset);
- *   and more neurons from a wider pool (gamma 0.2, topFraction 0.7: about 130 bits of neuron choice alone for
- *   LeNet-5, against the reference's 57). Zeroing is not unlocking, and a value must be right in sign and size.
+ *   neurons drawn from the whole ranking, not its top 30% (gamma 0.1, topFraction 1: 104 bits of neuron choice for
+ *   LeNet-5 against the reference's 57, plus a sign per neuron). Zeroing is not unlocking, and a value must be right
+ *   in sign and size. (gamma 0.2 from the top 70% gave 131 bits of choice but lost more accuracy and near misses
+ *   unlocked more: docs/PROTECTION.md.)
  */
 export type PasswordStrategy = 'reference' | 'paper' | 'random' | 'hardened';
 
@@ -26,7 +28,7 @@ export const STRATEGY_SELECTION: Record<PasswordStrategy, { gamma: number; topFr
   reference: { gamma: 0.1, topFraction: 0.3 },
   paper: { gamma: 0.1, topFraction: 0.3 },
   random: { gamma: 0.1, topFraction: 0.3 },
-  hardened: { gamma: 0.2, topFraction: 0.7 },
+  hardened: { gamma: 0.1, topFraction: 1 },
 };
 
 export interface GeneratePasswordOptions {

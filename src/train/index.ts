@@ -14,4 +14,4 @@ export {
   type ScheduleName,
 } from './optimizer.js';
 export { lockTrain, type LockTrainOptions, type LockTrainResult } from './lock_train.js';
-export { protectModel, cloneLockable, type ProtectOptions, type ProtectResult } from './protect.js';
+export { protectModel, cloneLockable, lockTrainingDefaults, type ProtectOptions, type ProtectResult } from './protect.js';

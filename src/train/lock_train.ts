@@ -6,6 +6,7 @@ import { validatePassword, type Password } from '../lock/password.js';
 import { BatchLocks, passwordLock } from '../lock/vectors.js';
 import { ALL_DECOYS, makeDecoy, type DecoyKind } from '../lock/decoys.js';
 import { InvalidArgumentError } from '../util/errors.js';
+import { createRng } from '../util/rng.js';
 import { gatherInputs } from './batches.js';
 import { crossEntropy, outputsProbabilities } from './loss.js';
 import { runTrainingLoop, type LoopOptions } from './loop.js';
@@ -21,6 +22,13 @@ export interface LockTrainOptions extends LoopOptions {
   decoyShare?: number;
   /** Which decoys to draw from (uniformly). Default: all of them. */
   decoys?: readonly DecoyKind[];
+  /**
+   * Labels of released samples: `fresh` (a new uniformly random label each time, as the paper) or `fixed` (one
+   * random label per training sample for the whole run). Fresh labels teach a uniform output, whose argmax then
+   * collapses onto whichever class a small bias favours; fixed labels teach a confident, arbitrary answer.
+   * Default `fresh`.
+   */
+  releasedLabels?: 'fresh' | 'fixed';
   /** Evaluated after each epoch as `authorized` / `unauthorized` accuracy in the epoch event. */
   validation?: Dataset;
 }
@@ -50,6 +58,7 @@ export function lockTrain(lockable: LockableModel, password: Password, train: Da
   const probabilities = outputsProbabilities(lockable.model);
   const numClasses = train.numClasses;
   const validation = options.validation;
+  const fixedLabels = options.releasedLabels === 'fixed' ? fixedRandomLabels(train.y.length, numClasses, options.seed ?? 0) : undefined;
   try {
     return runTrainingLoop(
       {
@@ -65,7 +74,7 @@ export function lockTrain(lockable: LockableModel, password: Password, train: Da
               labels[i] = train.y[batch[i]!]!;
             } else {
               if (rng.next() < decoyShare) locks.set(i, makeDecoy(decoys[rng.int(decoys.length)]!, key, graph.points, rng));
-              labels[i] = rng.int(numClasses);
+              labels[i] = fixedLabels ? fixedLabels[batch[i]!]! : rng.int(numClasses);
             }
           }
           const outputs = forwardLocked(graph, gatherInputs(train, batch), locks.toTensors(), true);
@@ -83,4 +92,10 @@ export function lockTrain(lockable: LockableModel, password: Password, train: Da
   } finally {
     graph.model.layers.filter((l) => l.getClassName() === 'EdgeProLockInput').forEach((l) => l.dispose());
   }
+}
+
+/** One uniformly random label per sample, reproducible from the seed. */
+function fixedRandomLabels(n: number, numClasses: number, seed: number): Int32Array {
+  const rng = createRng(seed ^ 0x5eed1abe);
+  return new Int32Array(n).map(() => rng.int(numClasses));
 }

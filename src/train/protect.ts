@@ -2,10 +2,19 @@ import type { Dataset } from '../data/types.js';
 import { sampleStratified } from '../data/split.js';
 import { deserializeModel, serializeModel } from '../models/serialize.js';
 import type { LockableModel } from '../models/types.js';
-import { generatePassword, type GeneratePasswordOptions } from '../lock/generate.js';
+import { generatePassword, type GeneratePasswordOptions, type PasswordStrategy } from '../lock/generate.js';
 import type { Password } from '../lock/password.js';
 import { rankNeurons, type NeuronRanking } from '../lock/rank.js';
 import { lockTrain, type LockTrainOptions, type LockTrainResult } from './lock_train.js';
+
+/**
+ * Lock-training defaults per password strategy. The paper's strategies train as the reference code does (SGD 0.01,
+ * no decoys); `hardened` needs Adam (its non-zero locking values diverge under SGD 0.01) and decoys on 80% of the
+ * released samples (what stops pruning, near misses and greedy search; see docs/PROTECTION.md).
+ */
+export function lockTrainingDefaults(strategy: PasswordStrategy): Partial<LockTrainOptions> {
+  return strategy === 'hardened' ? { optimizer: 'adam', learningRate: 1e-3, decoyShare: 0.8 } : { optimizer: 'sgd', learningRate: 0.01, decoyShare: 0 };
+}
 
 export interface ProtectOptions extends LockTrainOptions {
   /** How the password is made; default `hardened`. */
@@ -45,6 +54,12 @@ export async function protectModel(base: LockableModel, train: Dataset, options:
   const rankingSet = sampleStratified(train, Math.min(options.rankingSamples ?? 200, train.y.length), seed);
   const ranking = rankNeurons(lockable, rankingSet, { samples: rankingSet.y.length });
   const password = generatePassword(lockable, ranking, { ...options.password, seed: seed + 7919 });
-  const training = lockTrain(lockable, password, train, options);
+  const defaults = lockTrainingDefaults(options.password?.strategy ?? 'hardened');
+  const training = lockTrain(lockable, password, train, { ...defaults, ...definedOnly(options), epochs: options.epochs });
   return { protected: lockable, password, ranking, training };
+}
+
+/** Drops keys whose value is undefined, so they do not override defaults in a spread. */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -7,7 +7,6 @@ export interface PipelineFlags {
   epochs: number;
   lockEpochs: number;
   strategy: (typeof STRATEGIES)[number];
-  decoyShare?: number;
   trials: number;
   json?: boolean | string;
   quiet?: boolean;
@@ -19,7 +18,7 @@ export function registerPipeline(program: Command): void {
     .command('pipeline')
     .description('the whole job on the embedded MNIST with LeNet-5: train a baseline, rank, choose a password, lock-train, report (what `npm start` runs)')
     .option('--epochs <n>', 'baseline training epochs', nonNegativeInt('--epochs'), 10)
-    .option('--lock-epochs <n>', 'lock-training epochs (from the baseline)', nonNegativeInt('--lock-epochs'), 8)
+    .option('--lock-epochs <n>', 'lock-training epochs (from the baseline)', nonNegativeInt('--lock-epochs'), 12)
     .option('--strategy <name>', `password strategy: ${STRATEGIES.join(', ')}`, oneOf('--strategy', STRATEGIES), 'hardened')
     .option('--trials <n>', 'wrong and near-miss passwords tried in the report', positiveInt('--trials'), 100);
   addCommonOptions(cmd);

@@ -21,15 +21,11 @@ export async function runPipeline(flags: PipelineFlags): Promise<void> {
   trainClassifier(baseline.model, train, { epochs: flags.epochs, seed: flags.seed, onEvent: baselineProgress.onEvent });
   out.note(`baseline accuracy ${percent(evaluateClassifier(baseline.model, test).accuracy)}`);
 
-  // Reference lock training is the paper's (SGD 0.01); non-zero locking values diverge under it, so Adam.
-  const reference = flags.strategy === 'reference';
   const lockProgress = trainingProgress(out, `lock-train (${flags.strategy})`);
   const { protected: protectedModel, password } = await protectModel(baseline, train, {
     epochs: flags.lockEpochs,
     seed: flags.seed,
     password: { strategy: flags.strategy },
-    decoyShare: flags.decoyShare ?? (flags.strategy === 'hardened' ? 0.5 : 0),
-    ...(reference ? {} : { optimizer: 'adam' as const, learningRate: 1e-3 }),
     onEvent: lockProgress.onEvent,
   });
 
