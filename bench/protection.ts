@@ -33,6 +33,8 @@ const SCHEMES: Scheme[] = [
   { name: 'hardened-g10', describe: 'hardened values, gamma 0.1 from the whole ranking, decoys on 80% of released samples', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3 } },
   { name: 'g10-fixed', describe: 'as hardened-g10, one fixed random label per released training sample', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.8, releasedLabels: 'fixed', optimizer: 'adam', learningRate: 1e-3 } },
   { name: 'g10-d90', describe: 'as hardened-g10, decoys on 90% of released samples', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.9, optimizer: 'adam', learningRate: 1e-3 } },
+  { name: 'g10-sparse4', describe: 'as hardened-g10, sparse guesses drawn 4x as often as each other decoy', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.8, decoys: [...ALL, 'sparseGuess', 'sparseGuess', 'sparseGuess'], optimizer: 'adam', learningRate: 1e-3 } },
+  { name: 'g15', describe: 'as hardened-g10 with gamma 0.15', options: { password: { strategy: 'hardened', gamma: 0.15, topFraction: 1 }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3 } },
   { name: 'hardened-d80', describe: 'as hardened, decoys on 80% of released samples', options: { password: { strategy: 'hardened' }, decoyShare: 0.8, decoys: ALL, optimizer: 'adam', learningRate: 1e-3 } },
 ];
 
@@ -45,6 +47,7 @@ const { values } = parseArgs({
     queries: { type: 'string', default: '4000' },
     dataset: { type: 'string', default: 'mnist' },
     seed: { type: 'string', default: '0' },
+    'lock-layers': { type: 'string' },
   },
 });
 const seed = Number(values.seed);
@@ -66,6 +69,10 @@ await initEngine();
 const { train, test, name } = await loadData();
 const chosen = values.schemes ? SCHEMES.filter((s) => values.schemes!.split(',').includes(s.name)) : SCHEMES;
 const baseline = buildLeNet5({ seed });
+if (values['lock-layers']) {
+  const names = values['lock-layers'].split(',');
+  baseline.lockPoints = baseline.lockPoints.filter((p) => names.includes(p.layer));
+}
 trainClassifier(baseline.model, train, { epochs: Number(values.epochs), seed });
 const baselineAccuracy = evaluateClassifier(baseline.model, test).accuracy;
 console.log(`${name}: baseline LeNet-5 ${pct(baselineAccuracy)}`);
