@@ -50,7 +50,7 @@ export function greedyAttack(lockable: LockableModel, password: Password, attack
   const perPoint = options.perPoint ?? ((size: number) => Math.floor(size * 0.1) + 1);
   const graph: LockGraph = buildLockGraph(lockable);
   const ranking = rankNeurons(lockable, attackerData, { samples: Math.min(200, attackerData.y.length) });
-  const score = (guess: Password) => accuracyOf(predictWithPassword(graph, attackerData, guess.lockPoints.some((k) => k.neurons.length) ? pruneEmpty(guess) : undefined), attackerData.y);
+  const score = (guess: Password) => accuracyOf(predictWithPassword(graph, attackerData, asPassword(guess)), attackerData.y);
   let guess: Password = { version: 1, lockPoints: lockable.lockPoints.map((pt) => ({ layer: pt.layer, kind: pt.kind, size: pt.size, neurons: [], alpha: [], beta: [] })) };
   let best = score(guess);
   let queries = 1;
@@ -79,9 +79,8 @@ export function greedyAttack(lockable: LockableModel, password: Password, attack
   }
   const truth = new Map(password.lockPoints.map((k) => [k.layer, new Set(k.neurons)]));
   const neuronsFound = guess.lockPoints.reduce((n, k) => n + k.neurons.filter((x) => truth.get(k.layer)?.has(x)).length, 0);
-  const final = pruneEmpty(guess);
   return {
-    accuracy: accuracyOf(predictWithPassword(graph, test, final.lockPoints.length ? final : undefined), test.y),
+    accuracy: accuracyOf(predictWithPassword(graph, test, asPassword(guess)), test.y),
     attackerAccuracy: best,
     queries,
     neuronsFound,
@@ -89,7 +88,8 @@ export function greedyAttack(lockable: LockableModel, password: Password, attack
   };
 }
 
-/** Drops lock points the guess has no neuron for (a password may not have empty lock points). */
-function pruneEmpty(guess: Password): Password {
-  return { version: 1, lockPoints: guess.lockPoints.filter((k) => k.neurons.length > 0) };
+/** The guess as a password (lock points without neurons dropped), or undefined while it locks nothing. */
+function asPassword(guess: Password): Password | undefined {
+  const lockPoints = guess.lockPoints.filter((k) => k.neurons.length > 0);
+  return lockPoints.length > 0 ? { version: 1, lockPoints } : undefined;
 }

@@ -1,37 +1,22 @@
 import { InvalidArgumentError as CommanderInvalidArgument, type Command } from 'commander';
 
-/** Parses a positive integer flag value, with a usage error naming the flag. */
-export function positiveInt(flag: string) {
+/**
+ * A parser for a numeric flag value: finite, an integer when `integer`, and at least `min` (strictly above it when
+ * `exclusive`). A bad value is a usage error naming the flag.
+ */
+function numberFlag(flag: string, rule: { integer: boolean; min: number; exclusive: boolean; what: string }) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new CommanderInvalidArgument(`${flag} needs a positive integer, got "${value}"`);
+    const ok = value.trim() !== '' && Number.isFinite(n) && (!rule.integer || Number.isInteger(n)) && (rule.exclusive ? n > rule.min : n >= rule.min);
+    if (!ok) throw new CommanderInvalidArgument(`${flag} needs ${rule.what}, got "${value}"`);
     return n;
   };
 }
 
-export function nonNegativeInt(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new CommanderInvalidArgument(`${flag} needs an integer >= 0, got "${value}"`);
-    return n;
-  };
-}
-
-export function positiveNumber(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new CommanderInvalidArgument(`${flag} needs a number > 0, got "${value}"`);
-    return n;
-  };
-}
-
-export function nonNegativeNumber(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < 0) throw new CommanderInvalidArgument(`${flag} needs a number >= 0, got "${value}"`);
-    return n;
-  };
-}
+export const positiveInt = (flag: string) => numberFlag(flag, { integer: true, min: 0, exclusive: true, what: 'a positive integer' });
+export const nonNegativeInt = (flag: string) => numberFlag(flag, { integer: true, min: 0, exclusive: false, what: 'an integer >= 0' });
+export const positiveNumber = (flag: string) => numberFlag(flag, { integer: false, min: 0, exclusive: true, what: 'a number > 0' });
+export const nonNegativeNumber = (flag: string) => numberFlag(flag, { integer: false, min: 0, exclusive: false, what: 'a number >= 0' });
 
 export function oneOf<T extends string>(flag: string, choices: readonly T[]) {
   return (value: string): T => {

@@ -9,6 +9,8 @@ export {
   classCounts,
   subset,
   toTensors,
+  gatherInputs,
+  gatherLabels,
   validateDataset,
 } from './types.js';
 export { DataFileNotFoundError } from './errors.js';

@@ -76,12 +76,31 @@ export function subset(ds: Dataset, indices: ArrayLike<number>, name: string = d
  * try { ... } finally { xs.dispose(); ys.dispose(); }
  */
 export function toTensors(ds: Dataset, indices?: ArrayLike<number>): { xs: tf.Tensor; ys: tf.Tensor1D } {
-  const part = indices === undefined ? ds : subset(ds, indices);
-  const x = part === ds ? ds.x.slice() : part.x;
-  const y = part === ds ? ds.y.slice() : part.y;
-  const xs = tf.tensor(x, [y.length, ...ds.sampleShape], 'float32');
-  const ys = tf.tensor1d(y, 'int32');
-  return { xs, ys };
+  if (indices === undefined) {
+    return { xs: tf.tensor(ds.x.slice(), [ds.y.length, ...ds.sampleShape], 'float32'), ys: tf.tensor1d(ds.y.slice(), 'int32') };
+  }
+  return { xs: gatherInputs(ds, indices), ys: gatherLabels(ds, indices) };
+}
+
+/**
+ * The inputs at `indices` as one tensor `[n, ...sampleShape]`, copied straight from the flat array (the batch path
+ * of training and inference; indices are trusted, see {@link subset} for a checked copy).
+ */
+export function gatherInputs(ds: Dataset, indices: ArrayLike<number>): tf.Tensor {
+  const per = sampleLength(ds);
+  const out = new Float32Array(indices.length * per);
+  for (let i = 0; i < indices.length; i++) {
+    const from = indices[i]! * per;
+    out.set(ds.x.subarray(from, from + per), i * per);
+  }
+  return tf.tensor(out, [indices.length, ...ds.sampleShape], 'float32');
+}
+
+/** The labels at `indices` as an int32 tensor `[n]`. */
+export function gatherLabels(ds: Dataset, indices: ArrayLike<number>): tf.Tensor1D {
+  const out = new Int32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) out[i] = ds.y[indices[i]!]!;
+  return tf.tensor1d(out, 'int32');
 }
 
 /**

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import type { Dataset } from '../data/types.js';
-import { toTensors } from '../data/types.js';
+import { gatherInputs } from '../data/types.js';
 import type { LockableModel, LockPoint } from '../models/types.js';
 import type { Password } from './password.js';
 import { passwordLock, uniformBatchVectors } from './vectors.js';
@@ -59,8 +59,7 @@ export function predictWithPassword(graph: LockGraph, ds: Dataset, password: Pas
   for (let start = 0; start < ds.y.length; start += batchSize) {
     const indices = new Int32Array(Math.min(batchSize, ds.y.length - start)).map((_, i) => start + i);
     const predicted = tf.tidy(() => {
-      const { xs, ys } = toTensors(ds, indices);
-      ys.dispose();
+      const xs = gatherInputs(ds, indices);
       return tf.argMax(forwardLocked(graph, xs, uniformBatchVectors(graph.points, indices.length, lock), false), -1);
     });
     out.set(predicted.dataSync() as Int32Array, start);

@@ -93,10 +93,8 @@ export async function deserializeModel(
 ): Promise<LockableModel & { declaredLockPoints: boolean }> {
   const source = options.source ?? 'model.json';
   const specs = modelJson.weightsManifest.flatMap((group) => group.weights);
-  const expected = specs.reduce((sum, spec) => {
-    const bytesPer = spec.dtype === 'float32' || spec.dtype === 'int32' || spec.dtype === undefined ? 4 : spec.dtype === 'bool' ? 1 : 4;
-    return sum + spec.shape.reduce((a, b) => a * b, 1) * bytesPer;
-  }, 0);
+  const bytesPer = (dtype: string | undefined) => (dtype === 'bool' ? 1 : dtype === 'complex64' ? 8 : 4);
+  const expected = specs.reduce((sum, spec) => sum + spec.shape.reduce((a, b) => a * b, 1) * bytesPer(spec.dtype), 0);
   if (specs.some((s) => s.quantization !== undefined)) {
     // Quantised weights have their own sizes; let TF.js check them.
   } else if (weights.byteLength !== expected) {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Dataset } from '../data/types.js';
-import { gatherInputs, sequentialBatches } from './batches.js';
+import { gatherInputs } from '../data/types.js';
+import { sequentialBatches } from './batches.js';
 
 export interface ClassifierMetrics {
   /** Fraction of correct predictions, 0..1. */

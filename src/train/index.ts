@@ -3,7 +3,7 @@ export { runTrainingLoop, type LoopOptions, type LoopSpec } from './loop.js';
 export { trainClassifier, trainableVariables, checkDatasetFits, type TrainOptions, type TrainResult } from './train.js';
 export { evaluateClassifier, predictClasses, scorePredictions, type ClassifierMetrics } from './evaluate.js';
 export { crossEntropy, outputsProbabilities, toProbabilities } from './loss.js';
-export { gatherInputs, gatherLabels, sequentialBatches } from './batches.js';
+export { sequentialBatches } from './batches.js';
 export {
   Optimizer,
   resolveOptimizerOptions,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Dataset } from '../data/types.js';
+import { gatherInputs, type Dataset } from '../data/types.js';
 import type { LockableModel } from '../models/types.js';
 import { accuracyOf, buildLockGraph, forwardLocked, predictWithPassword } from '../lock/lock_graph.js';
 import { validatePassword, type Password } from '../lock/password.js';
@@ -7,7 +7,6 @@ import { BatchLocks, passwordLock } from '../lock/vectors.js';
 import { ALL_DECOYS, makeDecoy, type DecoyKind } from '../lock/decoys.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { createRng } from '../util/rng.js';
-import { gatherInputs } from './batches.js';
 import { crossEntropy, outputsProbabilities } from './loss.js';
 import { runTrainingLoop, type LoopOptions } from './loop.js';
 import { checkDatasetFits, trainableVariables } from './train.js';
@@ -59,39 +58,35 @@ export function lockTrain(lockable: LockableModel, password: Password, train: Da
   const numClasses = train.numClasses;
   const validation = options.validation;
   const fixedLabels = options.releasedLabels === 'fixed' ? fixedRandomLabels(train.y.length, numClasses, options.seed ?? 0) : undefined;
-  try {
-    return runTrainingLoop(
-      {
-        variables: trainableVariables(lockable.model),
-        numSamples: train.y.length,
-        lossFor: (batch, rng) => {
-          const n = batch.length;
-          const locks = new BatchLocks(graph.points, n);
-          const labels = new Int32Array(n);
-          for (let i = 0; i < n; i++) {
-            if (rng.next() < lockedRatio) {
-              locks.set(i, key);
-              labels[i] = train.y[batch[i]!]!;
-            } else {
-              if (rng.next() < decoyShare) locks.set(i, makeDecoy(decoys[rng.int(decoys.length)]!, key, graph.points, rng));
-              labels[i] = fixedLabels ? fixedLabels[batch[i]!]! : rng.int(numClasses);
-            }
+  return runTrainingLoop(
+    {
+      variables: trainableVariables(lockable.model),
+      numSamples: train.y.length,
+      lossFor: (batch, rng) => {
+        const n = batch.length;
+        const locks = new BatchLocks(graph.points, n);
+        const labels = new Int32Array(n);
+        for (let i = 0; i < n; i++) {
+          if (rng.next() < lockedRatio) {
+            locks.set(i, key);
+            labels[i] = train.y[batch[i]!]!;
+          } else {
+            if (rng.next() < decoyShare) locks.set(i, makeDecoy(decoys[rng.int(decoys.length)]!, key, graph.points, rng));
+            labels[i] = fixedLabels ? fixedLabels[batch[i]!]! : rng.int(numClasses);
           }
-          const outputs = forwardLocked(graph, gatherInputs(train, batch), locks.toTensors(), true);
-          return crossEntropy(outputs, tf.tensor1d(labels, 'int32'), probabilities);
-        },
-        metricsAfterEpoch: validation
-          ? () => ({
-              authorized: accuracyOf(predictWithPassword(graph, validation, password), validation.y),
-              unauthorized: accuracyOf(predictWithPassword(graph, validation, undefined), validation.y),
-            })
-          : undefined,
+        }
+        const outputs = forwardLocked(graph, gatherInputs(train, batch), locks.toTensors(), true);
+        return crossEntropy(outputs, tf.tensor1d(labels, 'int32'), probabilities);
       },
-      options,
-    );
-  } finally {
-    graph.model.layers.filter((l) => l.getClassName() === 'EdgeProLockInput').forEach((l) => l.dispose());
-  }
+      metricsAfterEpoch: validation
+        ? () => ({
+            authorized: accuracyOf(predictWithPassword(graph, validation, password), validation.y),
+            unauthorized: accuracyOf(predictWithPassword(graph, validation, undefined), validation.y),
+          })
+        : undefined,
+    },
+    options,
+  );
 }
 
 /** One uniformly random label per sample, reproducible from the seed. */

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { Dataset } from '../data/types.js';
+import { gatherInputs, gatherLabels, type Dataset } from '../data/types.js';
 import { InvalidArgumentError } from '../util/errors.js';
-import { gatherInputs, gatherLabels } from './batches.js';
 import { evaluateClassifier } from './evaluate.js';
 import { crossEntropy, outputsProbabilities } from './loss.js';
 import { runTrainingLoop, type LoopOptions } from './loop.js';
