@@ -7,6 +7,16 @@ export class UsageError extends EdgeProError {
   }
 }
 
+/** A file the command needs is not there. Code `ERR_FILE_NOT_FOUND`; the message says what the file is for. */
+export class MissingFileError extends EdgeProError {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super('ERR_FILE_NOT_FOUND', message);
+  }
+}
+
 /** Exit codes: 0 success, 1 the work failed, 2 the command line was wrong. */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return 2;

@@ -27,12 +27,16 @@ export function oneOf<T extends string>(flag: string, choices: readonly T[]) {
   };
 }
 
-/** --json [FILE], --quiet, --seed: the options every reporting command takes. */
-export function addCommonOptions(cmd: Command): Command {
-  return cmd
-    .option('--json [file]', 'write the result as JSON (to stdout, or to FILE)')
-    .option('--quiet', 'no progress output')
-    .option('--seed <n>', 'random seed (same seed, same result)', nonNegativeInt('--seed'), 0);
+/** --json [FILE], --quiet, --seed: the options every reporting command takes (`seed: false` where nothing is random). */
+export function addCommonOptions(cmd: Command, options: { seed?: boolean } = {}): Command {
+  cmd.option('--json [file]', 'write the result as JSON (to stdout, or to FILE)').option('--quiet', 'no progress output');
+  if (options.seed !== false) cmd.option('--seed <n>', 'random seed (same seed, same result)', nonNegativeInt('--seed'), 0);
+  return cmd;
+}
+
+/** An example block for --help: `lines` are shell commands, optionally with a `# comment`. */
+export function addExamples(cmd: Command, lines: string[]): Command {
+  return cmd.addHelpText('after', `\nExample:\n${lines.map((l) => `  ${l}`).join('\n')}`);
 }
 
 /** Data options shared by commands that read a dataset. */

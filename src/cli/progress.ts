@@ -33,3 +33,35 @@ export function trainingProgress(out: Output, label: string): { onEvent: (e: Tra
   };
   return { onEvent, stop: () => bar?.stop() };
 }
+
+/**
+ * A progress bar (with ETA) for a long loop of `total` steps (evaluation trials, attack queries), on the same terms
+ * as {@link trainingProgress}: a bar on a TTY, a line at every tenth otherwise, nothing with --quiet.
+ */
+export function countProgress(out: Output, label: string, total: number): { tick: (done: number) => void; stop: () => void } {
+  let bar: cliProgress.SingleBar | undefined;
+  if (out.isTTY && total > 0) {
+    bar = new cliProgress.SingleBar(
+      { format: `${label} [{bar}] {value}/{total} | ETA {eta_formatted}`, hideCursor: true, stream: process.stderr, clearOnComplete: true },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(total, 0);
+  }
+  let lastTenth = 0;
+  const tick = (done: number): void => {
+    if (bar) {
+      bar.update(done);
+      if (done >= total) {
+        bar.stop();
+        bar = undefined;
+      }
+      return;
+    }
+    const tenth = Math.floor((done * 10) / Math.max(1, total));
+    if (tenth > lastTenth) {
+      lastTenth = tenth;
+      out.note(`${label}: ${done}/${total}`);
+    }
+  };
+  return { tick, stop: () => bar?.stop() };
+}

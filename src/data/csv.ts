@@ -213,3 +213,62 @@ export function parseCsv(text: string, options: CsvOptions): Dataset {
   if (encoded.classNames !== undefined) ds.classNames = encoded.classNames;
   return ds;
 }
+
+/** Rows of numeric features read by {@link parseCsvFeatures}, with the raw label strings when a label column was named. */
+export interface CsvFeatures {
+  /** `rows * featureNames.length` values, row-major, as written. */
+  x: Float32Array;
+  rows: number;
+  featureNames: string[];
+  /** The label column's cells as written, when `label` was given. */
+  labels?: string[];
+  /** 1-based line of each row, for messages. */
+  lines: number[];
+}
+
+/**
+ * Parses CSV text of numeric feature rows to run a model on (no labels needed, unlike {@link parseCsv}): a header row,
+ * then rows of finite numbers. A column named `label` is set aside as the expected answer. Errors are
+ * `DataFormatError`s naming `source`, the line and the column, as for {@link parseCsv}.
+ */
+export function parseCsvFeatures(text: string, options: { source: string; label?: string; delimiter?: string }): CsvFeatures {
+  const { source, label } = options;
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const records = readRecords(body, options.delimiter ?? ',', source);
+  const header = records[0];
+  if (header === undefined) throw new DataFormatError(`${source}: the file is empty (a header row is required)`);
+  const columns = header.fields;
+  const labelColumn = label === undefined ? -1 : columns.indexOf(label);
+  if (label !== undefined && labelColumn < 0) {
+    throw new DataFormatError(`${source} line ${header.lines[0]}: no label column "${label}"; the columns are ${columns.map((c) => `"${c}"`).join(', ')}`);
+  }
+  const features = columns.length - (labelColumn >= 0 ? 1 : 0);
+  const rows = records.length - 1;
+  if (rows === 0) throw new DataFormatError(`${source}: the file has a header but no data rows`);
+  const x = new Float32Array(rows * features);
+  const labels: string[] = [];
+  const lines: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    const record = records[r + 1]!;
+    lines.push(record.lines[0]!);
+    if (record.fields.length !== columns.length) {
+      throw new DataFormatError(`${source} line ${record.lines[0]}: ${record.fields.length} fields, but the header has ${columns.length}`);
+    }
+    let f = r * features;
+    for (let j = 0; j < columns.length; j++) {
+      const cell = record.fields[j]!;
+      if (j === labelColumn) {
+        labels.push(cell);
+        continue;
+      }
+      const v = cell.trim() === '' ? NaN : Number(cell);
+      if (!Number.isFinite(v)) {
+        throw new DataFormatError(`${source} line ${record.lines[j]}, column ${j + 1} "${columns[j]}": ${cell === '' ? 'empty cell' : JSON.stringify(cell)} is not a finite number`);
+      }
+      x[f++] = v;
+    }
+  }
+  const out: CsvFeatures = { x, rows, featureNames: columns.filter((_, j) => j !== labelColumn), lines };
+  if (labelColumn >= 0) out.labels = labels;
+  return out;
+}

@@ -1,16 +1,19 @@
 /**
- * Node-only file adapters of the data layer (the one module of `data/` that imports `node:`): read IDX directories
- * and CSV files from disk. Everything else in `data/` works on bytes and text, in Node and the browser.
+ * Node-only file adapters of the data layer (the one module of `data/` that imports `node:`, and pngjs, which uses
+ * node:zlib): read IDX directories, CSV and PNG files from disk. Everything else in `data/` works on bytes, text and
+ * pixels, in Node and the browser.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
+import { PNG } from 'pngjs';
 import { DataFormatError } from '../util/errors.js';
-import { parseCsv, type CsvOptions } from './csv.js';
+import { parseCsv, parseCsvFeatures, type CsvFeatures, type CsvOptions } from './csv.js';
 import { DataFileNotFoundError } from './errors.js';
 import { idxDataset, isGzip, parseIdx, type IdxArray, type IdxDatasetOptions } from './idx.js';
 import type { Dataset } from './types.js';
+import type { RgbaImage } from './image.js';
 
 // --- internals ---
 
@@ -33,7 +36,11 @@ const gunzipAsync = promisify(gunzip);
 
 /** Reads and parses one IDX file, gunzipping with node:zlib (about twice as fast as DecompressionStream in Node). */
 async function readIdx(path: string, what: string): Promise<IdxArray> {
-  let bytes = await readBytes(path, what);
+  return parseIdxBytes(await readBytes(path, what), path);
+}
+
+async function parseIdxBytes(raw: Uint8Array, path: string): Promise<IdxArray> {
+  let bytes = raw;
   if (isGzip(bytes)) {
     try {
       const out = await gunzipAsync(bytes);
@@ -116,4 +123,61 @@ export async function loadCsvFile(path: string, options: Omit<CsvOptions, 'sourc
   const bytes = await readBytes(path, 'CSV file');
   const text = new TextDecoder('utf-8').decode(bytes);
   return parseCsv(text, { ...options, source: path });
+}
+
+/**
+ * Reads one IDX file (raw or gzipped); see {@link parseIdx}. Missing file: `DataFileNotFoundError`; malformed:
+ * `DataFormatError`.
+ */
+export async function loadIdxFile(path: string): Promise<IdxArray> {
+  return readIdx(path, 'IDX file');
+}
+
+/** Parses bytes already read from `path` as an IDX file, gunzipping them first if needed. */
+export async function idxFromBytes(bytes: Uint8Array, path: string): Promise<IdxArray> {
+  return parseIdxBytes(bytes, path);
+}
+
+/** The 8-byte signature every PNG file starts with. */
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** True when the bytes start with the PNG signature. */
+export function isPng(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b);
+}
+
+/**
+ * Decodes PNG bytes read from `path` (any colour type and bit depth, palette, interlaced) to 8-bit RGBA pixels with
+ * pngjs. A file that is not a PNG, or a corrupt one, is a `DataFormatError` naming the path.
+ */
+export function pngFromBytes(bytes: Uint8Array, path: string): RgbaImage {
+  if (!isPng(bytes)) throw new DataFormatError(`${path}: not a PNG file (no PNG signature)`);
+  try {
+    const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength), source: path };
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new DataFormatError(`${path}: corrupt PNG file (${detail})`, { cause: error });
+  }
+}
+
+/**
+ * Reads and decodes a PNG file; see {@link pngFromBytes}. Missing file: `DataFileNotFoundError`.
+ *
+ * @example
+ * const { values } = imageToSample(await loadPngFile('seven.png'), [28, 28, 1]);
+ */
+export async function loadPngFile(path: string): Promise<RgbaImage> {
+  return pngFromBytes(await readBytes(path, 'PNG file'), path);
+}
+
+/** Reads the bytes of any input file; a missing one is a `DataFileNotFoundError` naming `what`. */
+export async function readInputFile(path: string, what = 'input file'): Promise<Uint8Array> {
+  return readBytes(path, what);
+}
+
+/** Reads a UTF-8 CSV file of numeric feature columns (and optionally a label column); see {@link parseCsvFeatures}. */
+export async function loadCsvFeaturesFile(path: string, options: { label?: string } = {}): Promise<CsvFeatures> {
+  const text = new TextDecoder('utf-8').decode(await readBytes(path, 'CSV file'));
+  return parseCsvFeatures(text, { ...options, source: path });
 }

@@ -27,5 +27,6 @@ export {
   type IdxTypedArray,
   type IdxDatasetOptions,
 } from './idx.js';
-export { parseCsv, type CsvOptions } from './csv.js';
-export { loadIdxDir, loadIdxFiles, loadCsvFile, type IdxDirOptions } from './files.js';
+export { parseCsv, parseCsvFeatures, type CsvOptions, type CsvFeatures } from './csv.js';
+export { imageToSample, resizeArea, type RgbaImage, type ImageToSampleOptions, type ImageSample } from './image.js';
+export { loadIdxDir, loadIdxFiles, loadIdxFile, loadCsvFile, loadCsvFeaturesFile, loadPngFile, pngFromBytes, isPng, type IdxDirOptions } from './files.js';

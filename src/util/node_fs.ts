@@ -9,11 +9,11 @@ import { dirname, join, basename } from 'node:path';
  * Writes a file so that readers see either the old contents or the new, never a half-written file: the bytes go
  * to a temporary file beside the target, which is then renamed over it (atomic on POSIX within one filesystem).
  */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+export async function writeFileAtomic(path: string, data: Uint8Array | string, options: { mode?: number } = {}): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await writeFile(temp, data);
+    await writeFile(temp, data, options.mode !== undefined ? { mode: options.mode } : {});
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
@@ -21,15 +21,18 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   }
 }
 
-/** Writes several files so that each is complete; all temporaries are written before any rename. */
-export async function writeFilesAtomic(files: { path: string; data: Uint8Array | string }[]): Promise<void> {
+/**
+ * Writes several files so that each is complete; all temporaries are written before any rename. `mode` (e.g. 0o600
+ * for a secret key) is set when the temporary is created, so the secret is never readable by others, even briefly.
+ */
+export async function writeFilesAtomic(files: { path: string; data: Uint8Array | string; mode?: number }[]): Promise<void> {
   const temps: { temp: string; path: string }[] = [];
   try {
     for (const file of files) {
       await mkdir(dirname(file.path), { recursive: true });
       const temp = join(dirname(file.path), `.${basename(file.path)}.${randomBytes(6).toString('hex')}.tmp`);
       temps.push({ temp, path: file.path });
-      await writeFile(temp, file.data);
+      await writeFile(temp, file.data, file.mode !== undefined ? { mode: file.mode } : {});
     }
     for (const { temp, path } of temps) await rename(temp, path);
   } catch (error) {

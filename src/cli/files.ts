@@ -1,0 +1,36 @@
+/**
+ * Reading the files a command is given (models, keys, licences) with errors that say what the file was for, and
+ * refusing to overwrite secrets by accident.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { MissingFileError, UsageError } from './errors.js';
+
+/** Reads a file; a missing one is a one-line error: `<what> not found: <path>` plus what to do about it. */
+export async function readRequired(path: string, what: string, hint?: string): Promise<Uint8Array> {
+  try {
+    const buffer = await readFile(path);
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new MissingFileError(path, `${what} not found: ${path}${hint ? ` (${hint})` : ''}`);
+    if (code === 'EISDIR') throw new UsageError(`${what} ${path} is a directory; give the file`);
+    throw error;
+  }
+}
+
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Refuses to replace an existing secret or key file unless --force: losing a private key cannot be undone. */
+export async function refuseOverwrite(paths: string[], force: boolean | undefined): Promise<void> {
+  if (force) return;
+  for (const path of paths) {
+    if (await exists(path)) throw new UsageError(`${path} already exists; it may be a key you still need (move it away, or pass --force to replace it)`);
+  }
+}
