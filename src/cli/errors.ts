@@ -17,6 +17,20 @@ export class MissingFileError extends EdgeProError {
   }
 }
 
+/**
+ * The same error (same class, same `code`), its message prefixed with the file it concerns and followed by what to
+ * do: library errors of the crypto layer do not know file names, the user needs them.
+ */
+export function inFile(error: unknown, path: string, hint?: string): unknown {
+  if (!(error instanceof EdgeProError)) return error;
+  const message = `${path}: ${error.message}${hint ? ` (${hint})` : ''}`;
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as EdgeProError;
+  Object.defineProperties(copy, Object.getOwnPropertyDescriptors(error));
+  Object.defineProperty(copy, 'message', { value: message, enumerable: false, writable: true, configurable: true });
+  Object.defineProperty(copy, 'cause', { value: error, enumerable: false, writable: true, configurable: true });
+  return copy;
+}
+
 /** Exit codes: 0 success, 1 the work failed, 2 the command line was wrong. */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return 2;

@@ -11,7 +11,8 @@ async function main(argv: string[]): Promise<void> {
   const program = new Command('edgepro')
     .description('Protect neural networks on edge devices by neuron authorization (EdgePro).')
     .option('--verbose', 'print stack traces of errors')
-    .showHelpAfterError('(run with --help for usage)')
+    // Commander's own usage errors (unknown flag, bad value, missing argument) as one line, like ours.
+    .configureOutput({ outputError: (text, write) => write(`edgepro: ${text.replace(/^error: /, '').trim()} (see --help)\n`) })
     .exitOverride();
   registerCommands(program);
   try {

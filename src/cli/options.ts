@@ -59,3 +59,25 @@ export function addTrainOptions(cmd: Command, defaults: { epochs: number }): Com
     .option('--weight-decay <w>', 'L2 weight decay (default 5e-4 for sgd, 0 for adam)', nonNegativeNumber('--weight-decay'))
     .option('--schedule <name>', 'cosine or constant learning rate', oneOf('--schedule', ['cosine', 'constant'] as const));
 }
+
+/**
+ * An expiry: a duration from now (`30d`, `12h`, `90m`) or an ISO 8601 date or time (`2027-01-31`,
+ * `2027-01-31T12:00:00Z`). It must lie in the future.
+ */
+export function expiryFlag(flag: string, now: () => number = Date.now) {
+  return (value: string): Date => {
+    const duration = /^(\d+)([dhm])$/.exec(value.trim());
+    let at: number;
+    if (duration) {
+      const unit = { d: 86_400_000, h: 3_600_000, m: 60_000 }[duration[2] as 'd' | 'h' | 'm'];
+      at = now() + Number(duration[1]) * unit;
+    } else if (/^\d{4}-\d{2}-\d{2}/.test(value.trim())) {
+      at = Date.parse(value.trim());
+    } else {
+      at = Number.NaN;
+    }
+    if (!Number.isFinite(at)) throw new CommanderInvalidArgument(`${flag} needs a date (2027-01-31) or a duration (30d, 12h), got "${value}"`);
+    if (at <= now()) throw new CommanderInvalidArgument(`${flag} ${value} is not in the future`);
+    return new Date(at);
+  };
+}

@@ -1,9 +1,21 @@
 import type { Command } from 'commander';
+import { registerBench } from './bench.js';
+import { registerEval } from './eval.js';
+import { registerInfer } from './infer.js';
+import { registerKeygen } from './keygen.js';
+import { registerLicence } from './licence.js';
 import { registerPipeline } from './pipeline.js';
+import { registerProtect } from './protect.js';
 import { registerTrain } from './train.js';
 
 /** Adds every subcommand; each module loads its heavy dependencies only when its command runs. */
 export function registerCommands(program: Command): void {
   registerPipeline(program);
   registerTrain(program);
+  registerProtect(program);
+  registerEval(program);
+  registerKeygen(program);
+  registerLicence(program);
+  registerInfer(program);
+  registerBench(program);
 }

@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { addCommonOptions, addDataOptions, addExamples, nonNegativeInt, positiveInt } from '../options.js';
+
+export interface EvalFlags {
+  key?: string;
+  baseline?: string;
+  trials: number;
+  trialSamples: number;
+  idx?: string;
+  csv?: string;
+  label?: string;
+  testSize?: number;
+  limit?: number;
+  json?: boolean | string;
+  quiet?: boolean;
+  seed: number;
+}
+
+export function registerEval(program: Command): void {
+  const cmd = program
+    .command('eval')
+    .argument('<dir>', 'protected model directory (from edgepro protect)')
+    .description(
+      'the protection report of a protected model: accuracy with its password (opened with the owner key), without, ' +
+        'with random wrong passwords and with near misses; use the data flags and --seed that protect used, so the test set is the same',
+    )
+    .option('--key <file>', 'the owner key (default: <dir>.owner.key, where protect puts it)')
+    .option('--baseline <dir>', 'the unprotected baseline, to report its accuracy beside')
+    .option('--trials <n>', 'wrong and near-miss passwords tried', nonNegativeInt('--trials'), 100)
+    .option('--trial-samples <n>', 'test samples each wrong or near-miss password is scored on', positiveInt('--trial-samples'), 500);
+  addDataOptions(cmd);
+  addCommonOptions(cmd);
+  addExamples(cmd, [
+    'edgepro eval models/protected --baseline models/baseline',
+    'edgepro eval models/protected --key ~/secrets/protected.key --trials 500 --json report.json',
+  ]);
+  cmd.action(async (dir: string, flags: EvalFlags) => {
+    const { runEval } = await import('./eval_run.js');
+    await runEval(dir, flags);
+  });
+}

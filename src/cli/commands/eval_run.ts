@@ -1,0 +1,50 @@
+import { initEngine } from '../../engine/index.js';
+import { loadModelDir } from '../../models/files.js';
+import { protectionReport, type ProtectionReport } from '../../eval/report.js';
+import { loadDataFromFlags } from '../data.js';
+import { Output, percent, table } from '../output.js';
+import { countProgress } from '../progress.js';
+import { defaultOwnerKeyPath, openOwnerPassword } from '../protected_files.js';
+import type { EvalFlags } from './eval.js';
+
+/** The report as an aligned table: one row per condition. */
+export function reportTable(report: ProtectionReport): string {
+  const rows: [string, string][] = [];
+  if (report.baselineAccuracy !== undefined) rows.push(['baseline (unprotected)', percent(report.baselineAccuracy)]);
+  rows.push(
+    ['authorized (password)', percent(report.authorizedAccuracy)],
+    ['unauthorized (no password)', percent(report.unauthorizedAccuracy)],
+    ['  most-predicted class share', percent(report.unauthorizedTopClassShare)],
+  );
+  if (report.trials > 0) {
+    rows.push(
+      [`wrong password, mean / max of ${report.trials}`, `${percent(report.wrongPasswordAccuracy.mean)} / ${percent(report.wrongPasswordAccuracy.max)}`],
+      [`near miss, mean / max of ${report.trials}`, `${percent(report.nearMissAccuracy.mean)} / ${percent(report.nearMissAccuracy.max)}`],
+    );
+  }
+  return table(['', 'accuracy'], rows);
+}
+
+export async function runEval(dir: string, flags: EvalFlags): Promise<void> {
+  const out = new Output(flags);
+  const keyPath = flags.key ?? defaultOwnerKeyPath(dir);
+  const password = await openOwnerPassword(dir, keyPath);
+  await initEngine();
+  const lockable = await loadModelDir(dir);
+  const baseline = flags.baseline !== undefined ? await loadModelDir(flags.baseline) : undefined;
+  const data = await loadDataFromFlags(flags);
+  out.note(`data: ${data.name}, ${data.test.y.length} test samples; ${flags.trials} wrong and ${flags.trials} near-miss passwords on ${Math.min(flags.trialSamples, data.test.y.length)} samples each`);
+  const progress = countProgress(out, 'passwords tried', flags.trials);
+  const report = protectionReport(lockable, password, data.test, {
+    ...(baseline ? { baseline: baseline.model } : {}),
+    trials: flags.trials,
+    trialSamples: flags.trialSamples,
+    seed: flags.seed,
+    datasetName: data.name,
+    onProgress: (done) => progress.tick(done),
+  });
+  progress.stop();
+  out.info(reportTable(report));
+  out.info(`model ${dir}: ${report.model}, password of ${report.password.neurons} neurons at ${report.password.lockPoints} lock points; ${report.testSamples} test samples of ${report.dataset}`);
+  await out.result({ ...report, modelDir: dir });
+}

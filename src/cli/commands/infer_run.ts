@@ -1,0 +1,71 @@
+import { loadProtectedModel } from '../../runtime/index.js';
+import { EdgeProError } from '../../util/errors.js';
+import { inFile, UsageError } from '../errors.js';
+import { readRequired } from '../files.js';
+import { readInferInputs } from '../inputs.js';
+import { Output, percent, table } from '../output.js';
+import { modelJsonPath, readKeyFile } from '../protected_files.js';
+import { resolvePassphrase } from '../secrets.js';
+import type { InferFlags } from './infer.js';
+
+/** A protected model run without a licence: it would answer, but its answers mean nothing. */
+export class ModelLockedError extends UsageError {}
+
+/** What to do when a licence does not open, by the crypto error's code. */
+const LICENCE_HINTS: Record<string, string> = {
+  ERR_DECRYPTION_FAILED: 'wrong passphrase or device key, or the licence was altered',
+  ERR_MALFORMED: 'not an edgepro licence, or a damaged one',
+  ERR_SIGNATURE: 'not signed by the vendor of --vendor-key; ask the vendor for a signed licence',
+  ERR_MODEL_MISMATCH: 'the licence is for another model (or these weights were changed)',
+  ERR_EXPIRED: 'ask the model owner for a new licence',
+  ERR_UNSUPPORTED_VERSION: 'made by a newer edgepro; update edgepro',
+};
+
+export async function runInfer(dir: string, inputs: string[], flags: InferFlags): Promise<void> {
+  const out = new Output(flags);
+  await readRequired(modelJsonPath(dir), 'model file', 'give the directory written by edgepro protect');
+  if (flags.licence === undefined) {
+    throw new ModelLockedError(`${dir} is locked: without a licence its answers are meaningless; give --licence FILE with --device-key KEY or a passphrase`);
+  }
+  const explicitPassphrase = flags.passphrase !== undefined || flags.passphraseFile !== undefined;
+  if (flags.deviceKey !== undefined && explicitPassphrase) throw new UsageError('choose --device-key or a passphrase, not both');
+  const passphrase = flags.deviceKey === undefined ? await resolvePassphrase(flags) : undefined;
+  if (flags.deviceKey === undefined && passphrase === undefined) {
+    throw new UsageError('--licence needs the key that opens it: --device-key NAME.key, or a passphrase (--passphrase-file FILE, EDGEPRO_PASSPHRASE or --passphrase)');
+  }
+  const licence = await readRequired(flags.licence, 'licence', 'ask the model owner for one: edgepro licence issue');
+  const deviceKey = flags.deviceKey !== undefined ? await readKeyFile(flags.deviceKey, 'device-private') : undefined;
+  const vendorKey = flags.vendorKey !== undefined ? await readKeyFile(flags.vendorKey, 'vendor-public') : undefined;
+  let model;
+  try {
+    model = await loadProtectedModel(dir, {
+      licence,
+      ...(deviceKey ? { deviceKey } : { passphrase: passphrase! }),
+      ...(vendorKey ? { vendorKey } : {}),
+    });
+  } catch (error) {
+    const code = error instanceof EdgeProError ? error.code : '';
+    throw LICENCE_HINTS[code] ? inFile(error, flags.licence, LICENCE_HINTS[code]) : error;
+  } finally {
+    deviceKey?.fill(0);
+  }
+  try {
+    const batch = await readInferInputs(inputs, model.sampleShape, flags);
+    for (const note of batch.notes) out.note(note);
+    const { classes, probabilities, numClasses } = model.predict(batch.x, batch.items.length);
+    const results = batch.items.map((item, i) => ({
+      input: item.name,
+      class: classes[i]!,
+      probability: probabilities[i * numClasses + classes[i]!]!,
+      ...(item.expected !== undefined ? { expected: item.expected } : {}),
+    }));
+    const withExpected = results.filter((r) => r.expected !== undefined);
+    const header = ['input', 'class', 'probability', ...(withExpected.length > 0 ? ['expected'] : [])];
+    out.info(table(header, results.map((r) => [r.input, r.class, percent(r.probability), ...(withExpected.length > 0 ? [r.expected ?? ''] : [])])));
+    const matches = withExpected.filter((r) => String(r.class) === r.expected).length;
+    if (withExpected.length > 0) out.info(`${matches} of ${withExpected.length} inputs predicted as expected (${percent(matches / withExpected.length)})`);
+    await out.result({ modelDir: dir, licence: flags.licence, predictions: results, ...(withExpected.length > 0 ? { matches, compared: withExpected.length } : {}) });
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { addCommonOptions, addExamples, expiryFlag } from '../options.js';
+import { addPassphraseOptions, PASSPHRASE_ENV } from '../secrets.js';
+
+export interface LicenceIssueFlags {
+  out: string;
+  key?: string;
+  deviceKey?: string;
+  passphrase?: string;
+  passphraseFile?: string;
+  sign?: string;
+  expires?: Date;
+  json?: boolean | string;
+  quiet?: boolean;
+}
+
+export function registerLicence(program: Command): void {
+  const licence = program
+    .command('licence')
+    .alias('license')
+    .description('licences: the key of a protected model\'s password, wrapped for one device or one passphrase');
+  const cmd = licence
+    .command('issue')
+    .argument('<dir>', 'protected model directory (from edgepro protect)')
+    .description(
+      `issue a licence for one recipient: a device public key (--device-key) or a passphrase (--passphrase-file, ` +
+        `${PASSPHRASE_ENV} or --passphrase); optionally signed by the vendor (--sign) and with an expiry (--expires). ` +
+        'The weights are not touched: the licence only wraps the owner key',
+    )
+    .requiredOption('--out <file>', 'where to write the licence')
+    .option('--key <file>', 'the owner key (default: <dir>.owner.key, where protect puts it)')
+    .option('--device-key <pub>', "the device's public key (NAME.pub from edgepro keygen device)");
+  addPassphraseOptions(cmd, 'the passphrase that will open the licence');
+  cmd
+    .option('--sign <key>', 'sign with the vendor private key (NAME.key from edgepro keygen vendor)')
+    .option('--expires <when>', 'expiry: a date (2027-01-31) or a duration from now (30d, 12h)', expiryFlag('--expires'));
+  addCommonOptions(cmd, { seed: false });
+  addExamples(cmd, [
+    'edgepro licence issue models/protected --device-key keys/device1.pub --sign keys/vendor.key --out device1.licence',
+    `${PASSPHRASE_ENV}='correct horse battery' edgepro licence issue models/protected --expires 30d --out trial.licence`,
+  ]);
+  cmd.action(async (dir: string, flags: LicenceIssueFlags) => {
+    const { runLicenceIssue } = await import('./licence_run.js');
+    await runLicenceIssue(dir, flags);
+  });
+}

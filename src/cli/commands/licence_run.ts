@@ -1,0 +1,56 @@
+import { join, resolve } from 'node:path';
+import { issueLicence, openContainer } from '../../crypto/index.js';
+import { writeFileAtomic } from '../../util/node_fs.js';
+import { inFile, UsageError } from '../errors.js';
+import { readRequired } from '../files.js';
+import { Output, table } from '../output.js';
+import { CONTAINER_FILE, defaultOwnerKeyPath, modelFingerprint, readKeyFile } from '../protected_files.js';
+import { resolvePassphrase } from '../secrets.js';
+import type { LicenceIssueFlags } from './licence.js';
+
+export async function runLicenceIssue(dir: string, flags: LicenceIssueFlags): Promise<void> {
+  const out = new Output(flags);
+  const keyPath = flags.key ?? defaultOwnerKeyPath(dir);
+  const explicitPassphrase = flags.passphrase !== undefined || flags.passphraseFile !== undefined;
+  if (flags.deviceKey !== undefined && explicitPassphrase) throw new UsageError('a licence is for one recipient: choose --device-key or a passphrase, not both');
+  const passphrase = flags.deviceKey === undefined ? await resolvePassphrase(flags) : undefined;
+  if (flags.deviceKey === undefined && passphrase === undefined) {
+    throw new UsageError('whom is the licence for? give --device-key NAME.pub, or a passphrase (--passphrase-file FILE, EDGEPRO_PASSPHRASE or --passphrase)');
+  }
+  const fingerprint = await modelFingerprint(dir);
+  const contentKey = await readKeyFile(keyPath, 'content-key');
+  // Check that the owner key opens this model's container before handing it out: a licence with the wrong key
+  // would only fail on the device.
+  const containerPath = join(resolve(dir), CONTAINER_FILE);
+  const container = await readRequired(containerPath, 'password container', 'give a directory written by edgepro protect');
+  try {
+    await openContainer(container, contentKey, { modelFingerprint: fingerprint });
+  } catch (error) {
+    throw inFile(error, containerPath, `is ${keyPath} the owner key this model was protected with?`);
+  }
+  const recipient = flags.deviceKey !== undefined ? { devicePublicKey: await readKeyFile(flags.deviceKey, 'device-public') } : { passphrase: passphrase! };
+  const vendorPrivateKey = flags.sign !== undefined ? await readKeyFile(flags.sign, 'vendor-private') : undefined;
+  const licence = await issueLicence(contentKey, recipient, {
+    modelFingerprint: fingerprint,
+    ...(vendorPrivateKey ? { vendorPrivateKey } : {}),
+    ...(flags.expires ? { expiresAt: flags.expires } : {}),
+  });
+  contentKey.fill(0);
+  vendorPrivateKey?.fill(0);
+  await writeFileAtomic(flags.out, licence);
+  const forWhom = flags.deviceKey !== undefined ? `device ${flags.deviceKey}` : 'passphrase';
+  out.info(
+    table(
+      ['licence', 'model', 'for', 'signed', 'expires'],
+      [[flags.out, `${dir} (${fingerprint.slice(0, 12)}…)`, forWhom, flags.sign !== undefined ? 'yes' : 'no', flags.expires?.toISOString() ?? 'never']],
+    ),
+  );
+  await out.result({
+    licence: flags.out,
+    modelDir: dir,
+    modelFingerprint: fingerprint,
+    recipient: flags.deviceKey !== undefined ? { devicePublicKey: flags.deviceKey } : { passphrase: true },
+    signed: flags.sign !== undefined,
+    expiresAt: flags.expires?.toISOString() ?? null,
+  });
+}

@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { addCommonOptions, addDataOptions, addExamples, addTrainOptions, oneOf } from '../options.js';
+import { ARCH_NAMES } from '../model.js';
+import { STRATEGIES } from './pipeline.js';
+
+export interface ProtectFlags {
+  out: string;
+  keyOut?: string;
+  from?: string;
+  arch?: string;
+  lockLayers?: string;
+  strategy: (typeof STRATEGIES)[number];
+  force?: boolean;
+  idx?: string;
+  csv?: string;
+  label?: string;
+  testSize?: number;
+  limit?: number;
+  epochs: number;
+  batchSize: number;
+  optimizer?: 'sgd' | 'adam';
+  lr?: number;
+  weightDecay?: number;
+  schedule?: 'cosine' | 'constant';
+  json?: boolean | string;
+  quiet?: boolean;
+  seed: number;
+}
+
+export function registerProtect(program: Command): void {
+  const cmd = program
+    .command('protect')
+    .description(
+      'protect a model: rank its neurons, choose a password, lock-train; writes a protected model directory ' +
+        '(model.json, weights.bin, password.edgepro) and the owner key, which decrypts the password and must never ship',
+    )
+    .requiredOption('--out <dir>', 'directory for the protected model (model.json, weights.bin, password.edgepro)')
+    .option('--key-out <file>', "where to write the owner key (default: beside the model directory, <dir>.owner.key); keep it secret, never ship it")
+    .option('--from <dir>', 'start from a trained baseline (edgepro train --out DIR) or your own TF.js model.json; default: lock-train a fresh model from scratch')
+    .option('--arch <name>', `built-in architecture when starting from scratch: ${ARCH_NAMES.join(', ')} (default lenet5)`, oneOf('--arch', ARCH_NAMES))
+    .option('--lock-layers <names>', 'comma-separated layer names to lock (default: the model\'s recorded lock points, or after each activation)')
+    .option('--strategy <name>', `password strategy: ${STRATEGIES.join(', ')}`, oneOf('--strategy', STRATEGIES), 'hardened')
+    .option('--force', 'replace an existing owner key file');
+  addDataOptions(cmd);
+  addTrainOptions(cmd, { epochs: 12 });
+  addCommonOptions(cmd);
+  addExamples(cmd, [
+    'edgepro train --out models/baseline --epochs 10',
+    'edgepro protect --from models/baseline --out models/protected --epochs 12   # owner key: models/protected.owner.key',
+    'edgepro protect --out models/scratch --epochs 20 --key-out ~/secrets/scratch.key   # from scratch',
+  ]);
+  cmd.action(async (flags: ProtectFlags) => {
+    const { runProtect } = await import('./protect_run.js');
+    await runProtect(flags);
+  });
+}

@@ -1,0 +1,74 @@
+import { initEngine } from '../../engine/index.js';
+import { evaluateClassifier, protectModel } from '../../train/index.js';
+import { accuracyOf, buildLockGraph, predictWithPassword } from '../../lock/lock_graph.js';
+import { passwordSummary } from '../../lock/password.js';
+import { loadDataFromFlags } from '../data.js';
+import { modelFromFlags } from '../model.js';
+import { Output, percent, table } from '../output.js';
+import { trainingProgress } from '../progress.js';
+import { refuseOverwrite } from '../files.js';
+import { UsageError } from '../errors.js';
+import { CONTAINER_FILE, defaultOwnerKeyPath, isInside, writeProtectedModel } from '../protected_files.js';
+import type { ProtectFlags } from './protect.js';
+
+export async function runProtect(flags: ProtectFlags): Promise<void> {
+  const out = new Output(flags);
+  const keyPath = flags.keyOut ?? defaultOwnerKeyPath(flags.out);
+  if (isInside(keyPath, flags.out)) {
+    throw new UsageError(`--key-out ${keyPath} is inside the model directory ${flags.out}, so it would ship with the model; put it elsewhere`);
+  }
+  if (flags.from !== undefined && flags.arch !== undefined) throw new UsageError('choose one of --from and --arch, not both');
+  await refuseOverwrite([keyPath], flags.force);
+  await initEngine();
+  const data = await loadDataFromFlags(flags);
+  const base = await modelFromFlags(
+    { ...(flags.from !== undefined ? { model: flags.from } : {}), ...(flags.arch !== undefined ? { arch: flags.arch } : {}), ...(flags.lockLayers !== undefined ? { lockLayers: flags.lockLayers } : {}), seed: flags.seed },
+    data.train,
+  );
+  if (base.lockPoints.length === 0) throw new UsageError('the model has no lock points: name layers with --lock-layers');
+  out.note(`data: ${data.name}, ${data.train.y.length} train / ${data.test.y.length} test samples; ${flags.from ? `baseline ${flags.from}` : `a fresh ${base.architecture}, from scratch`}`);
+  const baselineAccuracy = flags.from !== undefined ? evaluateClassifier(base.model, data.test).accuracy : undefined;
+
+  const progress = trainingProgress(out, `lock-train (${flags.strategy})`);
+  const result = await protectModel(base, data.train, {
+    epochs: flags.epochs,
+    batchSize: flags.batchSize,
+    seed: flags.seed,
+    password: { strategy: flags.strategy },
+    ...(flags.optimizer ? { optimizer: flags.optimizer } : {}),
+    ...(flags.lr !== undefined ? { learningRate: flags.lr } : {}),
+    ...(flags.weightDecay !== undefined ? { weightDecay: flags.weightDecay } : {}),
+    ...(flags.schedule ? { schedule: flags.schedule } : {}),
+    onEvent: progress.onEvent,
+  });
+  progress.stop();
+  const graph = buildLockGraph(result.protected);
+  const authorized = accuracyOf(predictWithPassword(graph, data.test, result.password), data.test.y);
+  const unauthorized = accuracyOf(predictWithPassword(graph, data.test, undefined), data.test.y);
+  const { fingerprint } = await writeProtectedModel(result.protected, result.password, flags.out, keyPath);
+  const summary = passwordSummary(result.password);
+
+  const rows: [string, string][] = [];
+  if (baselineAccuracy !== undefined) rows.push(['baseline (unprotected)', percent(baselineAccuracy)]);
+  rows.push(['authorized (password)', percent(authorized)], ['unauthorized (no password)', percent(unauthorized)]);
+  out.info(table(['', `test accuracy (${data.test.y.length} samples)`], rows));
+  out.info(`password: ${flags.strategy}, ${summary.neurons} neurons at ${summary.lockPoints} lock points; lock training ${result.training.seconds.toFixed(1)} s`);
+  out.info(`wrote ${flags.out}/ (model.json, weights.bin, ${CONTAINER_FILE}) and the owner key ${keyPath}`);
+  process.stderr.write(`edgepro: keep ${keyPath} secret and never ship it: it opens ${CONTAINER_FILE}; issue licences with it (edgepro licence issue)\n`);
+  await out.result({
+    dataset: data.name,
+    model: result.protected.architecture,
+    trainSamples: data.train.y.length,
+    testSamples: data.test.y.length,
+    epochs: flags.epochs,
+    strategy: flags.strategy,
+    ...(baselineAccuracy !== undefined ? { baselineAccuracy } : {}),
+    authorizedAccuracy: authorized,
+    unauthorizedAccuracy: unauthorized,
+    password: summary,
+    modelFingerprint: fingerprint,
+    out: flags.out,
+    ownerKey: keyPath,
+    seconds: result.training.seconds,
+  });
+}
