@@ -15,7 +15,7 @@ export const CONTAINER_FILE = 'password.edgepro';
 
 /** Where `protect --out DIR` puts the owner key by default: beside the directory, so copying DIR never ships it. */
 export function defaultOwnerKeyPath(outDir: string): string {
-  const dir = resolve(outDir);
+  const dir = outDir.replace(/(.)[\\/]+$/, '$1');
   return join(dirname(dir), `${basename(dir)}.owner.key`);
 }
 
@@ -54,6 +54,11 @@ export function modelJsonPath(dirOrJson: string): string {
 
 /** The SHA-256 fingerprint of the weights of a model directory (all weight files of its manifest, in order). */
 export async function modelFingerprint(dir: string): Promise<string> {
+  return fingerprintWeights((await readModelFiles(dir)).weights);
+}
+
+/** model.json's text and the weights (all weight files of its manifest, concatenated in order). */
+export async function readModelFiles(dir: string): Promise<{ modelJson: string; weights: Uint8Array }> {
   const jsonPath = modelJsonPath(dir);
   const text = new TextDecoder().decode(await readRequired(jsonPath, 'model file', 'give the directory written by edgepro protect'));
   const parts: Uint8Array[] = [];
@@ -64,7 +69,7 @@ export async function modelFingerprint(dir: string): Promise<string> {
     weights.set(part, offset);
     offset += part.byteLength;
   }
-  return fingerprintWeights(weights);
+  return { modelJson: text, weights };
 }
 
 const KEY_HINTS: Record<KeyKind, string> = {
