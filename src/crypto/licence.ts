@@ -3,6 +3,7 @@
  * device's X25519 public key (ephemeral ECDH + HKDF-SHA256, HPKE-like) — optionally signed by the vendor (Ed25519).
  * Issuing one needs only the content key and the model fingerprint, never the weights. Layout in docs/FORMAT.md:
  * `magic | u32 header length | header JSON | wrapped key (48) | Ed25519 signature (64, iff header.signature)`.
+ * Every byte is checked on opening: header and wrapped key by AES-GCM, the signature (if any) by Ed25519.
  */
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { InvalidArgumentError } from '../util/errors.js';
@@ -49,7 +50,8 @@ export interface LicenceHeader {
   expiresAt: number | null;
   recipient: LicenceRecipientHeader;
   wrap: { cipher: 'AES-256-GCM'; nonce: string };
-  signature: 'Ed25519' | null;
+  /** The vendor's signature scheme and public key (authenticated like the rest of the header), or null if unsigned. */
+  signature: { algorithm: 'Ed25519'; publicKey: string } | null;
 }
 
 /** Who can open the licence. `kdf` defaults to {@link DEFAULT_KDF}. */
@@ -142,7 +144,14 @@ function parse(licence: Uint8Array, limits?: Partial<KdfLimits>): ParsedLicence 
   onlyKeys(wrap, ['cipher', 'nonce'], `${WHAT}.wrap`);
   readCipher(wrap, `${WHAT}.wrap`);
   const nonce = fromHex(wrap.nonce, NONCE_BYTES, `${WHAT}.wrap.nonce`);
-  if (h.signature !== null && h.signature !== 'Ed25519') throw new MalformedError(`${WHAT}.signature must be "Ed25519" or null`);
+  let signature: LicenceHeader['signature'] = null;
+  if (h.signature !== null) {
+    const sig = objectField(h, 'signature', WHAT);
+    onlyKeys(sig, ['algorithm', 'publicKey'], `${WHAT}.signature`);
+    if (sig.algorithm !== 'Ed25519') throw new MalformedError(`${WHAT}.signature.algorithm must be "Ed25519"`);
+    fromHex(sig.publicKey, 32, `${WHAT}.signature.publicKey`);
+    signature = { algorithm: 'Ed25519', publicKey: sig.publicKey as string };
+  }
   const header: LicenceHeader = {
     format: LICENCE_FORMAT,
     version: LICENCE_VERSION,
@@ -150,7 +159,7 @@ function parse(licence: Uint8Array, limits?: Partial<KdfLimits>): ParsedLicence 
     expiresAt: readExpiry(h, WHAT),
     recipient: readRecipient(h, limits),
     wrap: { cipher: 'AES-256-GCM', nonce: wrap.nonce as string },
-    signature: h.signature,
+    signature,
   };
   const expected = WRAPPED_BYTES + (header.signature === null ? 0 : SIGNATURE_BYTES);
   if (frame.body.length !== expected) throw new MalformedError(`${WHAT} body is ${frame.body.length} bytes, expected ${expected}`);
@@ -163,6 +172,28 @@ function parse(licence: Uint8Array, limits?: Partial<KdfLimits>): ParsedLicence 
     signed: licence.subarray(0, end),
     signature: header.signature === null ? undefined : licence.subarray(end, end + SIGNATURE_BYTES),
   };
+}
+
+/**
+ * A signed licence names its signer's public key in the (authenticated) header, so its signature is always checked:
+ * against that key when the caller has no vendor key (integrity of every byte), and only if it equals the caller's
+ * vendor key otherwise (authenticity). A vendor key and no signature is refused.
+ */
+function checkSignature(parsed: ParsedLicence, vendorKey: Uint8Array | undefined): void {
+  const signer = parsed.header.signature;
+  if (signer === null || parsed.signature === undefined) {
+    if (vendorKey !== undefined) throw new SignatureError('licence is not signed, and a vendor key requires a signature');
+    return;
+  }
+  const named = fromHex(signer.publicKey, 32, 'signature.publicKey');
+  if (vendorKey !== undefined && !equalBytes(named, vendorKey)) throw new SignatureError('licence is signed by another key than the vendor key');
+  let valid = false;
+  try {
+    valid = ed25519.verify(parsed.signature, parsed.signed, named);
+  } catch {
+    valid = false;
+  }
+  if (!valid) throw new SignatureError('licence signature does not verify: forged or altered');
 }
 
 // --- public ---
@@ -208,7 +239,7 @@ export async function issueLicence(contentKey: Uint8Array, recipient: LicenceRec
     expiresAt: expiryArgument(options.expiresAt),
     recipient: recipientHeader,
     wrap: { cipher: 'AES-256-GCM', nonce: toHex(nonce) },
-    signature: vendorKey === undefined ? null : 'Ed25519',
+    signature: vendorKey === undefined ? null : { algorithm: 'Ed25519', publicKey: toHex(ed25519.getPublicKey(vendorKey)) },
   };
   const prefix = encodeFramePrefix(LICENCE_MAGIC, header);
   const wrapped = await aesGcmEncrypt(kek, nonce, key, prefix);
@@ -242,16 +273,7 @@ export async function openLicence(licence: Uint8Array | ArrayBuffer, key: Licenc
   const parsed = parse(asBytes(licence, 'licence'), options.kdfLimits);
   const { header } = parsed;
   checkModel(header.modelFingerprint, options.modelFingerprint, WHAT);
-  if (vendorKey !== undefined) {
-    if (parsed.signature === undefined) throw new SignatureError('licence is not signed, and a vendor key requires a signature');
-    let valid = false;
-    try {
-      valid = ed25519.verify(parsed.signature, parsed.signed, vendorKey);
-    } catch {
-      valid = false;
-    }
-    if (!valid) throw new SignatureError('licence signature does not verify with the vendor key: forged or altered');
-  }
+  checkSignature(parsed, vendorKey);
 
   let kek: Uint8Array;
   const recipient = header.recipient;
