@@ -1,12 +1,11 @@
 import { join, resolve } from 'node:path';
-import { fingerprintWeights, openContainer, openLicence } from '../../crypto/index.js';
 import { loadProtectedModel } from '../../runtime/index.js';
 import { EdgeProError } from '../../util/errors.js';
 import { inFile, UsageError } from '../errors.js';
 import { readRequired } from '../files.js';
 import { readInferInputs } from '../inputs.js';
 import { Output, percent, table } from '../output.js';
-import { CONTAINER_FILE, modelJsonPath, readKeyFile, readModelFiles } from '../protected_files.js';
+import { CONTAINER_FILE, modelJsonPath, readKeyFile } from '../protected_files.js';
 import { resolvePassphrase } from '../secrets.js';
 import type { InferFlags } from './infer.js';
 
@@ -17,7 +16,7 @@ export class ModelLockedError extends UsageError {}
 const LICENCE_HINTS: Record<string, string> = {
   ERR_DECRYPTION_FAILED: 'check the passphrase or --device-key; if they are right, the licence file was damaged or altered: ask for a new one',
   ERR_MALFORMED: 'not an edgepro licence, or a damaged one',
-  ERR_SIGNATURE: 'ask the vendor of --vendor-key for a licence signed with its key',
+  ERR_SIGNATURE: 'the licence was altered, forged, or signed by another vendor: ask the model owner for a new one',
   ERR_MODEL_MISMATCH: 'the licence is for another model (or these weights were changed)',
   ERR_EXPIRED: 'ask the model owner for a new licence',
   ERR_UNSUPPORTED_VERSION: 'made by a newer edgepro; update edgepro',
@@ -38,15 +37,14 @@ export async function runInfer(dir: string, inputs: string[], flags: InferFlags)
   const licence = await readRequired(flags.licence, 'licence', 'ask the model owner for one: edgepro licence issue');
   const deviceKey = flags.deviceKey !== undefined ? await readKeyFile(flags.deviceKey, 'device-private') : undefined;
   const vendorKey = flags.vendorKey !== undefined ? await readKeyFile(flags.vendorKey, 'vendor-public') : undefined;
-  const files = await readModelFiles(dir);
-  const containerPath = join(resolve(dir), CONTAINER_FILE);
-  const container = await readRequired(containerPath, 'password container', 'a protected model directory holds model.json, weights.bin and password.edgepro');
-  const modelFingerprint = await fingerprintWeights(files.weights);
-  let contentKey: Uint8Array;
+  await readRequired(join(resolve(dir), CONTAINER_FILE), 'password container', 'a protected model directory holds model.json, weights.bin and password.edgepro');
+  let model;
   try {
-    contentKey = await openLicence(licence, deviceKey ? { devicePrivateKey: deviceKey } : { passphrase: passphrase! }, {
-      modelFingerprint,
-      ...(vendorKey ? { vendorPublicKey: vendorKey } : {}),
+    // The device's own path: the runtime checks the weights' fingerprint, opens the licence, then the container.
+    model = await loadProtectedModel(dir, {
+      licence,
+      ...(deviceKey ? { deviceKey } : { passphrase: passphrase! }),
+      ...(vendorKey ? { vendorKey } : {}),
     });
   } catch (error) {
     const code = error instanceof EdgeProError ? error.code : '';
@@ -54,15 +52,6 @@ export async function runInfer(dir: string, inputs: string[], flags: InferFlags)
   } finally {
     deviceKey?.fill(0);
   }
-  let password;
-  try {
-    password = await openContainer(container, contentKey, { modelFingerprint });
-  } catch (error) {
-    throw inFile(error, containerPath, 'the licence does not open this password container: was the model protected again after the licence was issued?');
-  } finally {
-    contentKey.fill(0);
-  }
-  const model = await loadProtectedModel({ modelJson: files.modelJson, weights: files.weights }, { password });
   try {
     const batch = await readInferInputs(inputs, model.sampleShape, flags);
     for (const note of batch.notes) out.note(note);
