@@ -3,6 +3,7 @@
  * refusing to overwrite secrets by accident.
  */
 import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { MissingFileError, UsageError } from './errors.js';
 
 /** Reads a file; a missing one is a one-line error: `<what> not found: <path>` plus what to do about it. */
@@ -33,4 +34,9 @@ export async function refuseOverwrite(paths: string[], force: boolean | undefine
   for (const path of paths) {
     if (await exists(path)) throw new UsageError(`${path} already exists; it may be a key you still need (move it away, or pass --force to replace it)`);
   }
+}
+
+/** The model directory's model.json path (a directory or a model.json path may be given). */
+export function modelJsonPath(dirOrJson: string): string {
+  return dirOrJson.endsWith('.json') ? resolve(dirOrJson) : join(resolve(dirOrJson), 'model.json');
 }

@@ -1,4 +1,4 @@
-import { ARCHITECTURES, buildArchitecture } from '../models/registry.js';
+import { buildArchitecture } from '../models/registry.js';
 import { autoLockPoints, describeLockPoint } from '../models/lock_points.js';
 import { loadModelDir } from '../models/files.js';
 import type { LockableModel } from '../models/types.js';
@@ -12,7 +12,6 @@ export interface ModelFlags {
   seed: number;
 }
 
-export const ARCH_NAMES = Object.keys(ARCHITECTURES);
 
 function parseLayerList(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;

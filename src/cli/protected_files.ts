@@ -3,15 +3,16 @@
  * written together and atomically by `protect`, read by `eval`, `licence issue` and `infer`.
  */
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { fingerprintWeights, openContainer, sealPassword, encodeKeyFile, decodeKeyFile, type KeyKind } from '../crypto/index.js';
-import { manifestPaths, parseModelJson, serializeModel } from '../models/serialize.js';
+import { fingerprintWeights, openContainer, sealPassword, encodeKeyFile } from '../crypto/index.js';
+import { CONTAINER_FILE, manifestPaths, parseModelJson, serializeModel } from '../models/serialize.js';
+import { readKeyFile } from './keys.js';
 import type { LockableModel } from '../models/types.js';
 import type { Password } from '../lock/password.js';
 import { writeFilesAtomic } from '../util/node_fs.js';
 import { inFile, UsageError } from './errors.js';
-import { readRequired } from './files.js';
+import { modelJsonPath, readRequired } from './files.js';
 
-export const CONTAINER_FILE = 'password.edgepro';
+export { CONTAINER_FILE };
 
 /** Where `protect --out DIR` puts the owner key by default: beside the directory, so copying DIR never ships it. */
 export function defaultOwnerKeyPath(outDir: string): string {
@@ -47,11 +48,6 @@ export async function writeProtectedModel(lockable: LockableModel, password: Pas
   return { fingerprint };
 }
 
-/** The model directory's model.json path (a directory or a model.json path may be given). */
-export function modelJsonPath(dirOrJson: string): string {
-  return dirOrJson.endsWith('.json') ? resolve(dirOrJson) : join(resolve(dirOrJson), 'model.json');
-}
-
 /** The SHA-256 fingerprint of the weights of a model directory (all weight files of its manifest, in order). */
 export async function modelFingerprint(dir: string): Promise<string> {
   return fingerprintWeights((await readModelFiles(dir)).weights);
@@ -70,30 +66,6 @@ export async function readModelFiles(dir: string): Promise<{ modelJson: string; 
     offset += part.byteLength;
   }
   return { modelJson: text, weights };
-}
-
-const KEY_HINTS: Record<KeyKind, string> = {
-  'content-key': 'the owner key written by edgepro protect (--key-out)',
-  'device-private': 'a device private key from edgepro keygen device (NAME.key)',
-  'device-public': 'a device public key from edgepro keygen device (NAME.pub)',
-  'vendor-private': 'a vendor signing key from edgepro keygen vendor (NAME.key)',
-  'vendor-public': 'a vendor public key from edgepro keygen vendor (NAME.pub)',
-};
-
-/** Reads a key file of the expected kind; a missing, malformed or wrong-kind file is one line naming it. */
-export async function readKeyFile(path: string, kind: KeyKind): Promise<Uint8Array> {
-  const text = new TextDecoder().decode(await readRequired(path, `${kind} key file`, `expected ${KEY_HINTS[kind]}`));
-  try {
-    return decodeKeyFile(text, kind).key;
-  } catch (error) {
-    throw inFile(error, path, `expected ${KEY_HINTS[kind]}`);
-  }
-}
-
-/** Writes one key file atomically (mode 0600 for secrets, 0644 for public keys). */
-export function keyFileEntry(path: string, kind: KeyKind, key: Uint8Array): { path: string; data: string; mode: number } {
-  const secret = kind === 'content-key' || kind.endsWith('-private');
-  return { path, data: encodeKeyFile(kind, key), mode: secret ? 0o600 : 0o644 };
 }
 
 /** Opens a protected model's password with the owner key (checks it belongs to these weights). */

@@ -57,3 +57,11 @@ describe('infer inputs: PNG, IDX and CSV told apart by their bytes', () => {
     expect(missing.message).toMatch(/nope\.png/);
   });
 });
+
+describe('command-line constants', () => {
+  it('--arch lists exactly the registry\'s architectures (kept apart so parsing never loads TF.js)', async () => {
+    const { ARCH_NAMES } = await import('../../src/cli/arch_names.js');
+    const { ARCHITECTURES } = await import('../../src/models/registry.js');
+    expect([...ARCH_NAMES].sort()).toEqual(Object.keys(ARCHITECTURES).sort());
+  });
+});

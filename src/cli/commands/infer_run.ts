@@ -1,11 +1,9 @@
-import { join, resolve } from 'node:path';
-import { loadProtectedModel } from '../../runtime/index.js';
 import { EdgeProError } from '../../util/errors.js';
 import { inFile, UsageError } from '../errors.js';
-import { readRequired } from '../files.js';
+import { modelJsonPath, readRequired } from '../files.js';
 import { readInferInputs } from '../inputs.js';
 import { Output, percent, table } from '../output.js';
-import { CONTAINER_FILE, modelJsonPath, readKeyFile } from '../protected_files.js';
+import { readKeyFile } from '../keys.js';
 import { resolvePassphrase } from '../secrets.js';
 import type { InferFlags } from './infer.js';
 
@@ -37,7 +35,8 @@ export async function runInfer(dir: string, inputs: string[], flags: InferFlags)
   const licence = await readRequired(flags.licence, 'licence', 'ask the model owner for one: edgepro licence issue');
   const deviceKey = flags.deviceKey !== undefined ? await readKeyFile(flags.deviceKey, 'device-private') : undefined;
   const vendorKey = flags.vendorKey !== undefined ? await readKeyFile(flags.vendorKey, 'vendor-public') : undefined;
-  await readRequired(join(resolve(dir), CONTAINER_FILE), 'password container', 'a protected model directory holds model.json, weights.bin and password.edgepro');
+  // Loaded only now: usage errors above come back without the cost of loading TF.js.
+  const { loadProtectedModel } = await import('../../runtime/index.js');
   let model;
   try {
     // The device's own path: the runtime checks the weights' fingerprint, opens the licence, then the container.

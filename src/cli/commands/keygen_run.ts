@@ -2,7 +2,7 @@ import { generateDeviceKeyPair, generateVendorKeyPair } from '../../crypto/index
 import { writeFilesAtomic } from '../../util/node_fs.js';
 import { refuseOverwrite } from '../files.js';
 import { Output, table } from '../output.js';
-import { keyFileEntry } from '../protected_files.js';
+import { keyFileEntry } from '../keys.js';
 import type { KeygenFlags, KEY_PAIR_KINDS } from './keygen.js';
 
 export async function runKeygen(kind: (typeof KEY_PAIR_KINDS)[number], flags: KeygenFlags): Promise<void> {

@@ -4,7 +4,8 @@ import { writeFileAtomic } from '../../util/node_fs.js';
 import { inFile, UsageError } from '../errors.js';
 import { readRequired } from '../files.js';
 import { Output, table } from '../output.js';
-import { CONTAINER_FILE, defaultOwnerKeyPath, modelFingerprint, readKeyFile } from '../protected_files.js';
+import { CONTAINER_FILE, defaultOwnerKeyPath, modelFingerprint } from '../protected_files.js';
+import { readKeyFile } from '../keys.js';
 import { resolvePassphrase } from '../secrets.js';
 import type { LicenceIssueFlags } from './licence.js';
 

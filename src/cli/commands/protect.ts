@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { addCommonOptions, addDataOptions, addExamples, addTrainOptions, oneOf } from '../options.js';
-import { ARCH_NAMES } from '../model.js';
+import { ARCH_NAMES } from '../arch_names.js';
 import { STRATEGIES } from './pipeline.js';
 
 export interface ProtectFlags {

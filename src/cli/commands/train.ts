@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { addCommonOptions, addDataOptions, addTrainOptions, oneOf } from '../options.js';
-import { ARCH_NAMES } from '../model.js';
+import { ARCH_NAMES } from '../arch_names.js';
 
 export interface TrainFlags {
   out?: string;
