@@ -15,6 +15,18 @@ async function main(argv: string[]): Promise<void> {
     .configureOutput({ outputError: (text, write) => write(`edgepro: ${text.replace(/^error: /, '').trim()} (see --help)\n`) })
     .exitOverride();
   registerCommands(program);
+  program.addHelpText(
+    'after',
+    [
+      '',
+      'Example (the owner, then the device; each command has --help):',
+      '  edgepro train --out models/baseline',
+      '  edgepro protect --from models/baseline --out models/protected   # owner key: models/protected.owner.key',
+      '  edgepro keygen device --out keys/device1                          # on the device',
+      '  edgepro licence issue models/protected --device-key keys/device1.pub --out device1.licence',
+      '  edgepro infer models/protected digit.png --licence device1.licence --device-key keys/device1.key',
+    ].join('\n'),
+  );
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -72,9 +72,32 @@ describe('edgepro CLI', () => {
     expect(verbose.stderr).toMatch(/\n\s+at /);
   });
 
-  it('--help shows an example', async () => {
-    const r = await edgepro('train', '--help');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/Example:/);
+  it('--help on every command shows an example', async () => {
+    const commands = [['train'], ['pipeline'], ['protect'], ['eval'], ['keygen'], ['licence', 'issue'], ['infer'], ['bench']];
+    const results = await Promise.all(commands.map((c) => edgepro(...c, '--help')));
+    results.forEach((r, i) => {
+      expect(r.code, commands[i]!.join(' ')).toBe(0);
+      expect(r.stdout, commands[i]!.join(' ')).toMatch(/Example:\n  edgepro /);
+    });
+    const top = await edgepro('--help');
+    for (const name of ['protect', 'eval', 'keygen', 'licence', 'infer', 'bench']) expect(top.stdout).toMatch(new RegExp(`\\n  ${name}[ |]`));
+  });
+
+  it('bench names the benchmarks there are; bad values and missing arguments are usage errors', async () => {
+    const [bench, kind, expires, noOut] = await Promise.all([
+      edgepro('bench', 'nope'),
+      edgepro('keygen', 'laptop', '--out', join(dir, 'k')),
+      edgepro('licence', 'issue', dir, '--expires', 'soon', '--out', join(dir, 'x')),
+      edgepro('protect', '--epochs', '1'),
+    ]);
+    expect(bench.code).toBe(2);
+    expect(bench.stderr).toMatch(/no benchmark "nope"; this checkout has train, protection/);
+    for (const r of [kind, expires, noOut]) {
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+    }
+    expect(kind.stderr).toMatch(/kind must be one of device, vendor, got "laptop"/);
+    expect(expires.stderr).toMatch(/--expires needs a date \(2027-01-31\) or a duration \(30d, 12h\), got "soon"/);
+    expect(noOut.stderr).toMatch(/required option '--out <dir>' not specified/);
   });
 });

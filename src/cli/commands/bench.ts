@@ -4,6 +4,7 @@ import { addExamples } from '../options.js';
 export function registerBench(program: Command): void {
   const cmd = program
     .command('bench')
+    .summary('run a benchmark of the repository (needs its dev dependencies)')
     .argument('<name>', 'which benchmark: train, protection, unlock, ... (the bench:NAME scripts of package.json)')
     .argument('[args...]', 'passed on to the benchmark (put them after --)')
     .description(

@@ -19,6 +19,7 @@ export interface EvalFlags {
 export function registerEval(program: Command): void {
   const cmd = program
     .command('eval')
+    .summary('the protection report of a protected model (needs the owner key)')
     .argument('<dir>', 'protected model directory (from edgepro protect)')
     .description(
       'the protection report of a protected model: accuracy with its password (opened with the owner key), without, ' +

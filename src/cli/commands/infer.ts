@@ -20,6 +20,7 @@ export interface InferFlags {
 export function registerInfer(program: Command): void {
   const cmd = program
     .command('infer')
+    .summary('run a protected model on PNG, IDX or CSV inputs with a licence')
     .argument('<dir>', 'protected model directory (model.json, weights.bin, password.edgepro)')
     .argument('<inputs...>', 'PNG images, IDX image files (raw or .gz) and CSV files of feature rows, told apart by their contents')
     .description(

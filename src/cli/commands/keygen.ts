@@ -13,6 +13,7 @@ export interface KeygenFlags {
 export function registerKeygen(program: Command): void {
   const cmd = program
     .command('keygen')
+    .summary('make a device (X25519) or vendor (Ed25519) key pair')
     .argument('<kind>', 'device (X25519: licences are encrypted to it) or vendor (Ed25519: licences are signed with it)', oneOf('kind', KEY_PAIR_KINDS))
     .description('make a key pair: NAME.key (private, mode 0600, keep it where it belongs) and NAME.pub (public, hand it out)')
     .requiredOption('--out <name>', 'file name stem: writes NAME.key and NAME.pub')

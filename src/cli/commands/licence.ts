@@ -18,9 +18,12 @@ export function registerLicence(program: Command): void {
   const licence = program
     .command('licence')
     .alias('license')
+    .summary('issue licences: the password key wrapped for a device or a passphrase')
     .description('licences: the key of a protected model\'s password, wrapped for one device or one passphrase');
+  addExamples(licence, ['edgepro licence issue models/protected --device-key keys/device1.pub --out device1.licence']);
   const cmd = licence
     .command('issue')
+    .summary('issue a licence for a device key or a passphrase')
     .argument('<dir>', 'protected model directory (from edgepro protect)')
     .description(
       `issue a licence for one recipient: a device public key (--device-key) or a passphrase (--passphrase-file, ` +

@@ -16,6 +16,7 @@ export interface PipelineFlags {
 export function registerPipeline(program: Command): void {
   const cmd = program
     .command('pipeline')
+    .summary('the whole job on the embedded MNIST, as `npm start` runs it')
     .description('the whole job on the embedded MNIST with LeNet-5: train a baseline, rank, choose a password, lock-train, report (what `npm start` runs)')
     .option('--epochs <n>', 'baseline training epochs', nonNegativeInt('--epochs'), 10)
     .option('--lock-epochs <n>', 'lock-training epochs (from the baseline)', nonNegativeInt('--lock-epochs'), 12)

@@ -30,6 +30,7 @@ export interface ProtectFlags {
 export function registerProtect(program: Command): void {
   const cmd = program
     .command('protect')
+    .summary('protect a model: rank, choose a password, lock-train; writes the model dir and the owner key')
     .description(
       'protect a model: rank its neurons, choose a password, lock-train; writes a protected model directory ' +
         '(model.json, weights.bin, password.edgepro) and the owner key, which decrypts the password and must never ship',

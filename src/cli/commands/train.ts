@@ -26,6 +26,7 @@ export interface TrainFlags {
 export function registerTrain(program: Command): void {
   const cmd = program
     .command('train')
+    .summary('train an unprotected baseline (a TF.js LayersModel)')
     .description('train an unprotected baseline model and save it as a TensorFlow.js LayersModel')
     .option('--out <dir>', 'directory to write model.json + weights.bin to')
     .option('--arch <name>', `built-in architecture: ${ARCH_NAMES.join(', ')} (default lenet5)`, oneOf('--arch', ARCH_NAMES))
