@@ -7,6 +7,12 @@ import { Command, CommanderError } from 'commander';
 import { describeError, exitCodeFor } from './errors.js';
 import { registerCommands } from './commands/index.js';
 
+// `edgepro ... | head`: a closed pipe ends the output, it is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 async function main(argv: string[]): Promise<void> {
   const program = new Command('edgepro')
     .description('Protect neural networks on edge devices by neuron authorization (EdgePro).')

@@ -4,13 +4,14 @@
  */
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fingerprintWeights, openContainer, sealPassword, encodeKeyFile } from '../crypto/index.js';
-import { CONTAINER_FILE, manifestPaths, parseModelJson, serializeModel } from '../models/serialize.js';
+import { CONTAINER_FILE, manifestPaths, serializeModel } from '../models/serialize.js';
+import { readModelFiles } from '../models/files.js';
 import { readKeyFile } from './keys.js';
 import type { LockableModel } from '../models/types.js';
 import type { Password } from '../lock/password.js';
 import { writeFilesAtomic } from '../util/node_fs.js';
 import { inFile, UsageError } from './errors.js';
-import { modelJsonPath, readRequired } from './files.js';
+import { readRequired } from './files.js';
 
 export { CONTAINER_FILE };
 
@@ -51,21 +52,6 @@ export async function writeProtectedModel(lockable: LockableModel, password: Pas
 /** The SHA-256 fingerprint of the weights of a model directory (all weight files of its manifest, in order). */
 export async function modelFingerprint(dir: string): Promise<string> {
   return fingerprintWeights((await readModelFiles(dir)).weights);
-}
-
-/** model.json's text and the weights (all weight files of its manifest, concatenated in order). */
-export async function readModelFiles(dir: string): Promise<{ modelJson: string; weights: Uint8Array }> {
-  const jsonPath = modelJsonPath(dir);
-  const text = new TextDecoder().decode(await readRequired(jsonPath, 'model file', 'give the directory written by edgepro protect'));
-  const parts: Uint8Array[] = [];
-  for (const path of manifestPaths(parseModelJson(text, jsonPath))) parts.push(await readRequired(join(dirname(jsonPath), path), 'weights file'));
-  const weights = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let offset = 0;
-  for (const part of parts) {
-    weights.set(part, offset);
-    offset += part.byteLength;
-  }
-  return { modelJson: text, weights };
 }
 
 /** Opens a protected model's password with the owner key (checks it belongs to these weights). */
