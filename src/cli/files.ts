@@ -3,7 +3,7 @@
  * refusing to overwrite secrets by accident.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { MissingFileError, UsageError } from './errors.js';
 
 /** Reads a file; a missing one is a one-line error: `<what> not found: <path>` plus what to do about it. */
@@ -39,4 +39,16 @@ export async function refuseOverwrite(paths: string[], force: boolean | undefine
 /** The model directory's model.json path (a directory or a model.json path may be given). */
 export function modelJsonPath(dirOrJson: string): string {
   return dirOrJson.endsWith('.json') ? resolve(dirOrJson) : join(resolve(dirOrJson), 'model.json');
+}
+
+/** Where `protect --out DIR` puts the owner key by default: beside the directory, so copying DIR never ships it. */
+export function defaultOwnerKeyPath(outDir: string): string {
+  const dir = outDir.replace(/(.)[\\/]+$/, '$1');
+  return join(dirname(dir), `${basename(dir)}.owner.key`);
+}
+
+/** True when `path` is `dir` or lies inside it. */
+export function isInside(path: string, dir: string): boolean {
+  const rel = relative(resolve(dir), resolve(path));
+  return rel === '' || (!rel.startsWith('..') && !rel.startsWith('/'));
 }

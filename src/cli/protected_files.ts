@@ -2,7 +2,7 @@
  * The protected model directory on disk (model.json + weights.bin + password.edgepro) and the owner key beside it:
  * written together and atomically by `protect`, read by `eval`, `licence issue` and `infer`.
  */
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fingerprintWeights, openContainer, sealPassword, encodeKeyFile } from '../crypto/index.js';
 import { CONTAINER_FILE, manifestPaths, serializeModel } from '../models/serialize.js';
 import { readModelFiles } from '../models/files.js';
@@ -14,18 +14,6 @@ import { inFile, UsageError } from './errors.js';
 import { readRequired } from './files.js';
 
 export { CONTAINER_FILE };
-
-/** Where `protect --out DIR` puts the owner key by default: beside the directory, so copying DIR never ships it. */
-export function defaultOwnerKeyPath(outDir: string): string {
-  const dir = outDir.replace(/(.)[\\/]+$/, '$1');
-  return join(dirname(dir), `${basename(dir)}.owner.key`);
-}
-
-/** True when `path` is `dir` or lies inside it. */
-export function isInside(path: string, dir: string): boolean {
-  const rel = relative(resolve(dir), resolve(path));
-  return rel === '' || (!rel.startsWith('..') && !rel.startsWith('/'));
-}
 
 /**
  * Writes the protected model, its sealed password and the owner key, all atomically (temporaries first, then the

@@ -4,7 +4,8 @@ import { protectionReport, type ProtectionReport } from '../../eval/report.js';
 import { loadDataFromFlags } from '../data.js';
 import { Output, percent, table } from '../output.js';
 import { countProgress } from '../progress.js';
-import { defaultOwnerKeyPath, openOwnerPassword } from '../protected_files.js';
+import { openOwnerPassword } from '../protected_files.js';
+import { defaultOwnerKeyPath } from '../files.js';
 import type { EvalFlags } from './eval.js';
 
 /** The report as an aligned table: one row per condition. */

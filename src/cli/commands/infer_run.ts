@@ -1,6 +1,6 @@
 import { EdgeProError } from '../../util/errors.js';
-import { inFile, UsageError } from '../errors.js';
-import { modelJsonPath, readRequired } from '../files.js';
+import { inFile, MissingFileError, UsageError } from '../errors.js';
+import { exists, modelJsonPath, readRequired } from '../files.js';
 import { readInferInputs } from '../inputs.js';
 import { Output, percent, table } from '../output.js';
 import { readKeyFile } from '../keys.js';
@@ -31,6 +31,10 @@ export async function runInfer(dir: string, inputs: string[], flags: InferFlags)
   const passphrase = flags.deviceKey === undefined ? await resolvePassphrase(flags) : undefined;
   if (flags.deviceKey === undefined && passphrase === undefined) {
     throw new UsageError('--licence needs the key that opens it: --device-key NAME.key, or a passphrase (--passphrase-file FILE, EDGEPRO_PASSPHRASE or --passphrase)');
+  }
+  // A missing input fails now, not after the licence's key derivation and the model's load.
+  for (const path of [...inputs, ...(flags.labels !== undefined ? [flags.labels] : [])]) {
+    if (!(await exists(path))) throw new MissingFileError(path, `input file not found: ${path}`);
   }
   const licence = await readRequired(flags.licence, 'licence', 'ask the model owner for one: edgepro licence issue');
   const deviceKey = flags.deviceKey !== undefined ? await readKeyFile(flags.deviceKey, 'device-private') : undefined;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addCommonOptions, addExamples, expiryFlag } from '../options.js';
+import { addCommonOptions, addExamples, expiryFlag, oneOf } from '../options.js';
 import { addPassphraseOptions, PASSPHRASE_ENV } from '../secrets.js';
 
 export interface LicenceIssueFlags {
@@ -10,6 +10,7 @@ export interface LicenceIssueFlags {
   passphraseFile?: string;
   sign?: string;
   expires?: Date;
+  kdf: 'scrypt' | 'pbkdf2';
   json?: boolean | string;
   quiet?: boolean;
 }
@@ -36,7 +37,13 @@ export function registerLicence(program: Command): void {
   addPassphraseOptions(cmd, 'the passphrase that will open the licence');
   cmd
     .option('--sign <key>', 'sign with the vendor private key (NAME.key from edgepro keygen vendor)')
-    .option('--expires <when>', 'expiry: a date (2027-01-31) or a duration from now (30d, 12h)', expiryFlag('--expires'));
+    .option('--expires <when>', 'expiry: a date (2027-01-31) or a duration from now (30d, 12h)', expiryFlag('--expires'))
+    .option(
+      '--kdf <name>',
+      'passphrase licences: scrypt (N=2^17, memory-hard, about 3 s to open on a slow device) or pbkdf2 (PBKDF2-SHA256, 600,000 iterations, WebCrypto, faster)',
+      oneOf('--kdf', ['scrypt', 'pbkdf2'] as const),
+      'scrypt',
+    );
   addCommonOptions(cmd, { seed: false });
   addExamples(cmd, [
     'edgepro licence issue models/protected --device-key keys/device1.pub --sign keys/vendor.key --out device1.licence',

@@ -2,9 +2,9 @@ import { join, resolve } from 'node:path';
 import { issueLicence, openContainer } from '../../crypto/index.js';
 import { writeFileAtomic } from '../../util/node_fs.js';
 import { inFile, UsageError } from '../errors.js';
-import { readRequired } from '../files.js';
+import { defaultOwnerKeyPath, readRequired } from '../files.js';
 import { Output, table } from '../output.js';
-import { CONTAINER_FILE, defaultOwnerKeyPath, modelFingerprint } from '../protected_files.js';
+import { CONTAINER_FILE, modelFingerprint } from '../protected_files.js';
 import { readKeyFile } from '../keys.js';
 import { resolvePassphrase } from '../secrets.js';
 import type { LicenceIssueFlags } from './licence.js';
@@ -29,7 +29,11 @@ export async function runLicenceIssue(dir: string, flags: LicenceIssueFlags): Pr
   } catch (error) {
     throw inFile(error, containerPath, `is ${keyPath} the owner key this model was protected with?`);
   }
-  const recipient = flags.deviceKey !== undefined ? { devicePublicKey: await readKeyFile(flags.deviceKey, 'device-public') } : { passphrase: passphrase! };
+  if (flags.deviceKey !== undefined && flags.kdf !== 'scrypt') throw new UsageError('--kdf is for passphrase licences; a device licence uses X25519');
+  const recipient =
+    flags.deviceKey !== undefined
+      ? { devicePublicKey: await readKeyFile(flags.deviceKey, 'device-public') }
+      : { passphrase: passphrase!, kdf: flags.kdf === 'pbkdf2' ? { name: 'pbkdf2-sha256' as const } : { name: 'scrypt' as const } };
   const vendorPrivateKey = flags.sign !== undefined ? await readKeyFile(flags.sign, 'vendor-private') : undefined;
   const licence = await issueLicence(contentKey, recipient, {
     modelFingerprint: fingerprint,
@@ -39,7 +43,7 @@ export async function runLicenceIssue(dir: string, flags: LicenceIssueFlags): Pr
   contentKey.fill(0);
   vendorPrivateKey?.fill(0);
   await writeFileAtomic(flags.out, licence);
-  const forWhom = flags.deviceKey !== undefined ? `device ${flags.deviceKey}` : 'passphrase';
+  const forWhom = flags.deviceKey !== undefined ? `device ${flags.deviceKey}` : `passphrase (${flags.kdf})`;
   out.info(
     table(
       ['licence', 'model', 'for', 'signed', 'expires'],
@@ -50,7 +54,7 @@ export async function runLicenceIssue(dir: string, flags: LicenceIssueFlags): Pr
     licence: flags.out,
     modelDir: dir,
     modelFingerprint: fingerprint,
-    recipient: flags.deviceKey !== undefined ? { devicePublicKey: flags.deviceKey } : { passphrase: true },
+    recipient: flags.deviceKey !== undefined ? { devicePublicKey: flags.deviceKey } : { passphrase: true, kdf: flags.kdf },
     signed: flags.sign !== undefined,
     expiresAt: flags.expires?.toISOString() ?? null,
   });

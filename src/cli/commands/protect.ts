@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { addCommonOptions, addDataOptions, addExamples, addTrainOptions, oneOf } from '../options.js';
 import { ARCH_NAMES } from '../arch_names.js';
 import { STRATEGIES } from './pipeline.js';
+import { UsageError } from '../errors.js';
+import { defaultOwnerKeyPath, isInside, refuseOverwrite } from '../files.js';
 
 export interface ProtectFlags {
   out: string;
@@ -51,7 +53,20 @@ export function registerProtect(program: Command): void {
     'edgepro protect --out models/scratch --epochs 20 --key-out ~/secrets/scratch.key   # from scratch',
   ]);
   cmd.action(async (flags: ProtectFlags) => {
+    const keyPath = await checkProtectFlags(flags);
     const { runProtect } = await import('./protect_run.js');
-    await runProtect(flags);
+    await runProtect(flags, keyPath);
   });
 }
+
+/** The checks that need no model: run before TF.js is loaded, so a wrong command line fails at once. */
+export async function checkProtectFlags(flags: ProtectFlags): Promise<string> {
+  const keyPath = flags.keyOut ?? defaultOwnerKeyPath(flags.out);
+  if (isInside(keyPath, flags.out)) {
+    throw new UsageError(`--key-out ${keyPath} is inside the model directory ${flags.out}, so it would ship with the model; put it elsewhere`);
+  }
+  if (flags.from !== undefined && flags.arch !== undefined) throw new UsageError('choose one of --from and --arch, not both');
+  await refuseOverwrite([keyPath], flags.force);
+  return keyPath;
+}
+

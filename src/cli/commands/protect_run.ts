@@ -6,19 +6,12 @@ import { loadDataFromFlags } from '../data.js';
 import { modelFromFlags } from '../model.js';
 import { Output, percent, table } from '../output.js';
 import { trainingProgress } from '../progress.js';
-import { refuseOverwrite } from '../files.js';
+import { CONTAINER_FILE, writeProtectedModel } from '../protected_files.js';
 import { UsageError } from '../errors.js';
-import { CONTAINER_FILE, defaultOwnerKeyPath, isInside, writeProtectedModel } from '../protected_files.js';
 import type { ProtectFlags } from './protect.js';
 
-export async function runProtect(flags: ProtectFlags): Promise<void> {
+export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<void> {
   const out = new Output(flags);
-  const keyPath = flags.keyOut ?? defaultOwnerKeyPath(flags.out);
-  if (isInside(keyPath, flags.out)) {
-    throw new UsageError(`--key-out ${keyPath} is inside the model directory ${flags.out}, so it would ship with the model; put it elsewhere`);
-  }
-  if (flags.from !== undefined && flags.arch !== undefined) throw new UsageError('choose one of --from and --arch, not both');
-  await refuseOverwrite([keyPath], flags.force);
   await initEngine();
   const data = await loadDataFromFlags(flags);
   const base = await modelFromFlags(
