@@ -40,7 +40,7 @@ const { values } = parseArgs({
   options: {
     json: { type: 'string' },
     runs: { type: 'string', default: '50' },
-    'load-runs': { type: 'string', default: '20' },
+    'load-runs': { type: 'string', default: '50' },
     models: { type: 'string', default: 'lenet5,resnet' },
     'paillier-sample': { type: 'string', default: '16' },
     'paillier-bits': { type: 'string', default: '2048' },
