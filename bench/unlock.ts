@@ -40,7 +40,7 @@ const { values } = parseArgs({
   options: {
     json: { type: 'string' },
     runs: { type: 'string', default: '50' },
-    'load-runs': { type: 'string', default: '20' },
+    'load-runs': { type: 'string', default: '50' },
     models: { type: 'string', default: 'lenet5,resnet' },
     'paillier-sample': { type: 'string', default: '16' },
     'paillier-bits': { type: 'string', default: '2048' },
@@ -260,20 +260,28 @@ async function benchModel(name: 'lenet5' | 'resnet'): Promise<{ figures: Record<
   probe.dispose();
   lines.push(`${name}: folded vs lock ops on 32 inputs: max |logit difference| ${diff.toExponential(2)}, same class ${(agree * 100).toFixed(0)}%`);
 
+  // Wall time is what a user waits; process CPU time (user + system, all threads) is far less disturbed by other
+  // processes on a loaded machine, so both are recorded.
+  const cpu: Record<number, Record<string, number[]>> = {};
   const latency = async (batch: number, count: number): Promise<Record<string, number[]>> => {
     const x = tf.tensor(inputs(shape, batch, seed + 4 + batch), [batch, ...shape]);
     const out: Record<string, number[]> = {};
+    const cpuOut: Record<string, number[]> = (cpu[batch] = {});
     const run = (m: tfl.LayersModel) => tf.tidy(() => (m.predict(x) as tf.Tensor).dataSync());
     for (const [method, m] of Object.entries(steady)) {
       for (let w = 0; w < 5; w++) run(m);
       out[method] = [];
+      cpuOut[method] = [];
     }
     for (let r = 0; r < count; r++) {
       // Rotate the order each run so no method always follows the same one.
       const order = Object.keys(steady);
       for (let k = 0; k < order.length; k++) {
         const method = order[(k + r) % order.length]!;
+        const c0 = process.cpuUsage();
         out[method]!.push(await timeMs(() => run(steady[method]!)));
+        const c = process.cpuUsage(c0);
+        cpuOut[method]!.push((c.user + c.system) / 1000);
       }
     }
     x.dispose();
@@ -351,6 +359,14 @@ async function benchModel(name: 'lenet5' | 'resnet'): Promise<{ figures: Record<
   lines.push(
     `paired median ratios to unprotected (same run, interleaved): folded ${paired(b1, 'edgeproFolded').toFixed(3)} (batch 1), ${paired(b256, 'edgeproFolded').toFixed(3)} (batch 256); lock ops ${paired(b1, 'edgeproLockOps').toFixed(3)}, ${paired(b256, 'edgeproLockOps').toFixed(3)}`,
   );
+  const c1 = cpu[1]!;
+  const c256 = cpu[256]!;
+  lines.push(
+    `CPU time per inference, median ms (batch 1 / batch 256): ${Object.keys(steady).map((m) => `${m} ${fmt(median(c1[m]!))} / ${fmt(median(c256[m]!))}`).join('; ')}`,
+  );
+  lines.push(
+    `paired median CPU-time ratios to unprotected: folded ${paired(c1, 'edgeproFolded').toFixed(3)} (batch 1), ${paired(c256, 'edgeproFolded').toFixed(3)} (batch 256); lock ops ${paired(c1, 'edgeproLockOps').toFixed(3)}, ${paired(c256, 'edgeproLockOps').toFixed(3)}; AES (plain model) ${paired(c1, 'aesWholeModel').toFixed(3)}, ${paired(c256, 'aesWholeModel').toFixed(3)}`,
+  );
   lines.push(
     `peak load counts tensor bytes only; whole-model AES also holds ciphertext + decrypted weights as JS buffers during load (${((aesBlob.sealed.byteLength + weights.byteLength) / 1024).toFixed(0)} KiB), EdgePro the weights + container (${((weights.byteLength + container.byteLength) / 1024).toFixed(0)} KiB)`,
   );
@@ -391,7 +407,12 @@ async function benchModel(name: 'lenet5' | 'resnet'): Promise<{ figures: Record<
       pairedRatios: {
         edgeproFolded: { batch1: paired(b1, 'edgeproFolded'), batch256: paired(b256, 'edgeproFolded') },
         edgeproLockOps: { batch1: paired(b1, 'edgeproLockOps'), batch256: paired(b256, 'edgeproLockOps') },
+        aesWholeModel: { batch1: paired(b1, 'aesWholeModel'), batch256: paired(b256, 'aesWholeModel') },
       },
+      cpuMs: Object.fromEntries(Object.keys(steady).map((m) => [m, { batch1: median(c1[m]!), batch256: median(c256[m]!) }])),
+      pairedCpuRatios: Object.fromEntries(
+        ['edgeproFolded', 'edgeproLockOps', 'aesWholeModel'].map((m) => [m, { batch1: paired(c1, m), batch256: paired(c256, m) }]),
+      ),
     },
     lines,
   };

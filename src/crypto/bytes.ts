@@ -11,9 +11,9 @@ export type RandomBytes = (length: number) => Uint8Array;
 
 export const defaultRandomBytes: RandomBytes = (length) => globalThis.crypto.getRandomValues(new Uint8Array(length));
 
-/** A copy backed by a plain ArrayBuffer (what WebCrypto's typings want). */
+/** The bytes as WebCrypto's typings want them (backed by an ArrayBuffer): no copy unless the buffer is shared. */
 export function own(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(bytes);
+  return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
 }
 
 export function toHex(bytes: Uint8Array): string {
