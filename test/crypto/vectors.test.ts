@@ -1,0 +1,43 @@
+/**
+ * Pinned version-1 files (test/crypto/vectors.json, written once from seeded randomness): this build must open them,
+ * and must write exactly the same bytes from the same randomness — a format change cannot slip in unnoticed.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  generateDeviceKeyPair,
+  generateVendorKeyPair,
+  inspectContainer,
+  inspectLicence,
+  issueLicence,
+  openContainer,
+  openLicence,
+  sealPassword,
+} from '../../src/crypto/index.js';
+import { CHEAP_KDF, FINGERPRINT_A, PASSWORD, seededBytes } from './fixtures.js';
+
+const v = JSON.parse(readFileSync(new URL('./vectors.json', import.meta.url), 'utf8')) as Record<string, string>;
+const bytes = (key: string) => Uint8Array.from(Buffer.from(v[key]!, 'hex'));
+
+describe('pinned version-1 vectors', () => {
+  it('open with the keys they were made for', async () => {
+    expect(inspectContainer(bytes('container'))).toMatchObject({ version: 1, modelFingerprint: FINGERPRINT_A, expiresAt: 4_102_444_800_000 });
+    expect(await openContainer(bytes('container'), bytes('contentKey'), { modelFingerprint: FINGERPRINT_A, now: 0 })).toEqual(PASSWORD);
+    expect(inspectLicence(bytes('deviceLicence')).signature).toEqual({ algorithm: 'Ed25519', publicKey: v.vendorPublicKey });
+    expect(await openLicence(bytes('deviceLicence'), { devicePrivateKey: bytes('devicePrivateKey') }, { vendorPublicKey: bytes('vendorPublicKey') })).toEqual(bytes('contentKey'));
+    expect(await openLicence(bytes('passphraseLicence'), { passphrase: v.passphrase! })).toEqual(bytes('contentKey'));
+  });
+
+  it('are reproduced byte for byte from the same randomness', async () => {
+    const { container, contentKey } = await sealPassword(PASSWORD, { modelFingerprint: FINGERPRINT_A, expiresAt: 4_102_444_800_000, randomBytes: seededBytes(101) });
+    expect(Buffer.from(container).toString('hex')).toBe(v.container);
+    expect(Buffer.from(contentKey).toString('hex')).toBe(v.contentKey);
+    const device = await generateDeviceKeyPair(seededBytes(102));
+    const vendor = await generateVendorKeyPair(seededBytes(103));
+    expect(Buffer.from(device.publicKey).toString('hex')).toBe(v.devicePublicKey);
+    const licence = await issueLicence(contentKey, { devicePublicKey: device.publicKey }, { modelFingerprint: FINGERPRINT_A, vendorPrivateKey: vendor.privateKey, randomBytes: seededBytes(104) });
+    expect(Buffer.from(licence).toString('hex')).toBe(v.deviceLicence);
+    const forPassphrase = await issueLicence(contentKey, { passphrase: v.passphrase!, kdf: CHEAP_KDF }, { modelFingerprint: FINGERPRINT_A, randomBytes: seededBytes(105) });
+    expect(Buffer.from(forPassphrase).toString('hex')).toBe(v.passphraseLicence);
+  });
+});
