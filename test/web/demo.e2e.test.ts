@@ -1,0 +1,137 @@
+/**
+ * The browser demo end to end, in Debian's Chromium driven by playwright-core: build the fixture (cached) and the
+ * page, serve it on 127.0.0.1, then use the page as a person would: test digits locked and unlocked, a wrong
+ * credential, a drawn digit. Saves a screenshot and the measured figures under test-results/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { serveDirectory } from './static_server.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CHROMIUM = '/usr/bin/chromium';
+const RESULTS = join(ROOT, 'test-results');
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+
+function run(args: string[]): void {
+  const result = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+}
+
+let browser: Browser;
+let page: Page;
+let server: { url: string; close: () => Promise<void> };
+const pageErrors: string[] = [];
+const measured: Record<string, unknown> = {};
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (.ci/run does)`);
+  // The same steps as `npm run demo:web`: the fixture (trained once, then cached), then the page.
+  run(['--import', 'tsx', 'web/fixture.ts']);
+  run([join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
+  server = await serveDirectory(join(ROOT, '.cache/web-dist'));
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(server.url);
+  await page.locator('#model-state[data-state="locked"]').waitFor({ timeout: 60_000 });
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (Object.keys(measured).length > 0) {
+    await mkdir(RESULTS, { recursive: true });
+    await writeFile(join(RESULTS, 'web-e2e.json'), JSON.stringify(measured, null, 2));
+  }
+});
+
+/** Clicks each test digit in turn and reads the page's prediction; returns how many it got right. */
+async function clickThroughSamples(): Promise<{ right: number; total: number; predicted: number[] }> {
+  const buttons = page.locator('#samples button');
+  const total = await buttons.count();
+  const predicted: number[] = [];
+  let right = 0;
+  for (let i = 0; i < total; i++) {
+    const button = buttons.nth(i);
+    await button.click();
+    const label = Number(await button.getAttribute('data-label'));
+    const shown = Number(await page.locator('#prediction').getAttribute('data-class'));
+    predicted.push(shown);
+    if (shown === label) right++;
+  }
+  return { right, total, predicted };
+}
+
+/** The page's own batch run over all test digits: "k of n right". */
+async function runAll(): Promise<number> {
+  await page.click('#run-all');
+  return Number(await page.locator('#batch-result').getAttribute('data-correct'));
+}
+
+async function chooseFile(selector: string, name: string, buffer: Buffer): Promise<void> {
+  await page.setInputFiles(selector, { name, mimeType: 'application/octet-stream', buffer });
+}
+
+describe('browser demo (Chromium)', () => {
+  it('locked, the model answers about as well as chance on 20 held-out digits', async () => {
+    const { right, total, predicted } = await clickThroughSamples();
+    expect(total).toBe(20);
+    measured.lockedCorrect = `${right}/${total}`;
+    measured.lockedPredictions = predicted;
+    expect(right / total).toBeLessThanOrEqual(0.3);
+    expect(await runAll()).toBe(right);
+    // The bar list shows ten probabilities summing to 100%.
+    const values = await page.locator('#probabilities .value').allTextContents();
+    expect(values).toHaveLength(10);
+    expect(values.reduce((s, v) => s + Number.parseFloat(v), 0)).toBeCloseTo(100, 0);
+  });
+
+  it('a wrong password file is refused with a clear message, and the model stays locked', async () => {
+    const good = await readFile(join(ROOT, '.cache/web-fixture/public/demo/password.json'));
+    const wrong = JSON.parse(good.toString('utf8')) as { lockPoints: { neurons: number[]; size: number }[] };
+    wrong.lockPoints[0]!.neurons[0] = wrong.lockPoints[0]!.size; // out of range for this model
+    await chooseFile('#password-file', 'password.json', Buffer.from(JSON.stringify(wrong)));
+    await page.click('#unlock');
+    const error = page.locator('#error');
+    await error.waitFor({ state: 'visible' });
+    expect(await error.textContent()).toMatch(/not a password for this model/);
+    expect(await page.locator('#model-state').getAttribute('data-state')).toBe('locked');
+  });
+
+  it('unlocked with its credentials, it gets at least 18 of the 20 right and says how long unlocking took', async () => {
+    await chooseFile('#password-file', 'password.json', await readFile(join(ROOT, '.cache/web-fixture/public/demo/password.json')));
+    await page.click('#unlock');
+    await page.locator('#model-state[data-state="unlocked"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('#error').isHidden()).toBe(true);
+    const unlockMs = Number(await page.locator('#model-state').getAttribute('data-unlock-ms'));
+    expect(unlockMs).toBeGreaterThan(0);
+    expect(await page.locator('#model-state').textContent()).toMatch(/Unlocked in [\d.]+ ms/);
+    const { right, total } = await clickThroughSamples();
+    measured.unlockedCorrect = `${right}/${total}`;
+    measured.unlockMs = unlockMs;
+    expect(right / total).toBeGreaterThanOrEqual(0.9);
+    expect(await runAll()).toBe(right);
+  });
+
+  it('recognises a digit drawn on the pad', async () => {
+    await page.click('#clear');
+    const pad = await page.locator('#pad').boundingBox();
+    expect(pad).not.toBeNull();
+    const { x, y, width, height } = pad!;
+    // A "7": a bar across the top, then a stroke down to the bottom left.
+    await page.mouse.move(x + width * 0.3, y + height * 0.22);
+    await page.mouse.down();
+    await page.mouse.move(x + width * 0.7, y + height * 0.22, { steps: 8 });
+    await page.mouse.move(x + width * 0.45, y + height * 0.8, { steps: 12 });
+    await page.mouse.up();
+    await expect.poll(() => page.locator('#prediction').getAttribute('data-class')).toBe('7');
+    expect(await page.locator('#truth').textContent()).toBe('your drawing');
+    await mkdir(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'web-demo.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+});
