@@ -31,8 +31,8 @@ import { writeFileAtomic } from '../src/util/node_fs.js';
 /** Bump when the fixture's content or layout changes: a cache made by an older script is rebuilt. */
 const FIXTURE_VERSION = 1;
 const SEED = 0;
-const BASELINE_EPOCHS = 3;
-const LOCK_EPOCHS = 8;
+const BASELINE_EPOCHS = 2;
+const LOCK_EPOCHS = 6;
 const SAMPLE_COUNT = 20;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
