@@ -14,3 +14,4 @@ export { protectionReport, type ProtectionReport, type ReportOptions, type Sprea
 export { pruningAttack, pruningLock, type PruneResult } from './attacks/prune.js';
 export { greedyAttack, type GreedyOptions, type GreedyResult } from './attacks/greedy.js';
 export { loadProtectedModel, ProtectedModel, type LoadOptions, type ModelSource, type Prediction } from './runtime/index.js';
+export * from './crypto/index.js';

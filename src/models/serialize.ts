@@ -9,6 +9,8 @@ import { describeLockPoint } from './lock_points.js';
 import type { LockableModel, LockPoint } from './types.js';
 
 export const WEIGHTS_FILE = 'weights.bin';
+/** The password container of a protected model directory (format: docs/FORMAT.md). */
+export const CONTAINER_FILE = 'password.edgepro';
 
 /** What edgepro keeps in model.json's `userDefinedMetadata.edgepro`; plain TF.js ignores it. */
 export interface EdgeProModelMetadata {

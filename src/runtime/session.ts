@@ -10,16 +10,33 @@ import type { LockableModel } from '../models/types.js';
 import { outputsProbabilities, toProbabilities } from '../train/loss.js';
 import { unlockModel } from '../lock/fold.js';
 import { decodePassword, validatePassword, type Password } from '../lock/password.js';
-import { InputShapeError, ModelFormatError } from '../util/errors.js';
-
-/** Where the model comes from: its two files' contents, or the URL of model.json (weights fetched beside it). */
-export type ModelSource =
-  | { modelJson: string | object; weights: Uint8Array | ArrayBuffer }
-  | { url: string; fetch?: typeof globalThis.fetch };
+import { InputShapeError, InvalidArgumentError, ModelFormatError } from '../util/errors.js';
+import { fingerprintWeights } from '../crypto/fingerprint.js';
+import { openContainer } from '../crypto/container.js';
+import { openLicence, type LicenceKey, type OpenLicenceOptions } from '../crypto/licence.js';
+import type { KdfLimits } from '../crypto/kdf.js';
+import { readSource, type ModelSource, type SourceBytes } from './source.js';
 
 export interface LoadOptions {
-  /** The password (object or its encoded bytes). Without one the model stays locked: it runs, uselessly. */
+  /**
+   * The owner's own use: the password itself (object or its encoded bytes), no container involved. Devices use a
+   * licence instead. Without any of password, licence or contentKey the model stays locked: it runs, uselessly.
+   */
   password?: Password | Uint8Array;
+  /** A licence (the content key of password.edgepro, wrapped for this device or passphrase). */
+  licence?: Uint8Array | ArrayBuffer;
+  /** Opens a passphrase licence. */
+  passphrase?: string;
+  /** Opens a device licence: this device's X25519 private key, 32 bytes (`decodeKeyFile(text, 'device-private').key`). */
+  deviceKey?: Uint8Array;
+  /** The vendor's Ed25519 public key: with it, unsigned or forged licences are refused (SignatureError). */
+  vendorKey?: Uint8Array;
+  /** The owner key (`owner.key`): opens password.edgepro directly, without a licence. */
+  contentKey?: Uint8Array;
+  /** Clock for expiry checks (default: now). */
+  now?: Date | number;
+  /** Tighter caps on a passphrase licence's KDF parameters. */
+  kdfLimits?: Partial<KdfLimits>;
   /** Engine set-up (backend, where the browser finds the .wasm files). */
   engine?: EngineOptions;
 }
@@ -30,30 +47,6 @@ export interface Prediction {
   /** Class probabilities, [samples x classes] row-major. */
   probabilities: Float32Array;
   numClasses: number;
-}
-
-async function fetchBytes(url: string, fetchImpl: typeof globalThis.fetch): Promise<Uint8Array> {
-  const response = await fetchImpl(url);
-  if (!response.ok) throw new ModelFormatError(`could not fetch ${url}: HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
-}
-
-async function readSource(source: ModelSource): Promise<{ text: string; weights: Uint8Array; name: string }> {
-  if ('url' in source) {
-    const fetchImpl = source.fetch ?? globalThis.fetch;
-    const text = new TextDecoder().decode(await fetchBytes(source.url, fetchImpl));
-    const json = parseModelJson(text, source.url);
-    const parts = await Promise.all(json.weightsManifest.flatMap((g) => g.paths).map((p) => fetchBytes(new URL(p, source.url).toString(), fetchImpl)));
-    const weights = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-    let offset = 0;
-    for (const part of parts) {
-      weights.set(part, offset);
-      offset += part.byteLength;
-    }
-    return { text, weights, name: source.url };
-  }
-  const text = typeof source.modelJson === 'string' ? source.modelJson : JSON.stringify(source.modelJson);
-  return { text, weights: source.weights instanceof Uint8Array ? source.weights : new Uint8Array(source.weights), name: 'model.json' };
 }
 
 /** A loaded model on the device: locked until a valid password is applied. */
@@ -131,24 +124,79 @@ export class ProtectedModel {
   }
 }
 
+/** Checks the combination of unlocking options before any I/O. */
+function checkOptions(options: LoadOptions): void {
+  const ways = [options.password, options.licence, options.contentKey].filter((v) => v !== undefined).length;
+  if (ways > 1) throw new InvalidArgumentError('give one of password, licence or contentKey');
+  if (options.licence !== undefined && (options.passphrase === undefined) === (options.deviceKey === undefined)) {
+    throw new InvalidArgumentError('a licence needs exactly one of passphrase or deviceKey');
+  }
+  if (options.licence === undefined && (options.passphrase !== undefined || options.deviceKey !== undefined || options.vendorKey !== undefined)) {
+    throw new InvalidArgumentError('passphrase, deviceKey and vendorKey open a licence: give the licence too');
+  }
+}
+
 /**
- * Loads a protected model and, given its password, unlocks it.
+ * The password from the container, via a licence or the owner key: the weights' fingerprint must match both files,
+ * the licence is opened (signature checked first if a vendor key is given), then the container.
+ */
+async function passwordFromContainer(bytes: SourceBytes, options: LoadOptions): Promise<Password> {
+  const container = await bytes.container();
+  const modelFingerprint = await fingerprintWeights(bytes.weights);
+  let contentKey: Uint8Array;
+  if (options.licence !== undefined) {
+    const key: LicenceKey = options.passphrase !== undefined ? { passphrase: options.passphrase } : { devicePrivateKey: options.deviceKey! };
+    const openOptions: OpenLicenceOptions = { modelFingerprint };
+    if (options.vendorKey !== undefined) openOptions.vendorPublicKey = options.vendorKey;
+    if (options.now !== undefined) openOptions.now = options.now;
+    if (options.kdfLimits !== undefined) openOptions.kdfLimits = options.kdfLimits;
+    contentKey = await openLicence(options.licence, key, openOptions);
+  } else {
+    contentKey = options.contentKey!.slice();
+  }
+  try {
+    return await openContainer(container, contentKey, options.now === undefined ? { modelFingerprint } : { modelFingerprint, now: options.now });
+  } finally {
+    contentKey.fill(0);
+  }
+}
+
+/**
+ * Loads a protected model and unlocks it — by licence (a device), by the owner key, or with the password itself (the
+ * owner) — or leaves it locked. Unlocking folds the password into the weights, so inference then costs what the
+ * unprotected model's does.
+ *
+ * Failures are typed: ModelFormatError (files), MalformedError / UnsupportedVersionError (container or licence
+ * structure), ModelMismatchError (weights not those the container or licence was made for), SignatureError,
+ * DecryptionFailedError (wrong passphrase or device key, or altered bytes), ExpiredError, InvalidArgumentError.
  *
  * @example
  * ```ts
  * import { loadProtectedModel } from 'edgepro/runtime';
- * const model = await loadProtectedModel({ url: '/models/lenet5/model.json' }, { password });
+ * // Node: a directory holding model.json, weights.bin, password.edgepro
+ * const model = await loadProtectedModel('models/lenet5', { licence, deviceKey, vendorKey });
+ * // browser: the same directory served over HTTP
+ * const web = await loadProtectedModel('/models/lenet5/', { licence, passphrase });
  * const { classes } = model.predict(pixels); // 784 values per digit, 0..1
  * ```
  */
 export async function loadProtectedModel(source: ModelSource, options: LoadOptions = {}): Promise<ProtectedModel> {
+  checkOptions(options);
+  const bytes = await readSource(source);
+  const password = options.licence !== undefined || options.contentKey !== undefined ? await passwordFromContainer(bytes, options) : options.password;
   await initEngine(options.engine);
-  const { text, weights, name } = await readSource(source);
-  const lockable = await deserializeModel(parseModelJson(text, name), weights, { source: name });
-  if (lockable.lockPoints.length === 0 && options.password !== undefined) {
-    throw new ModelFormatError(`${name} names no lock points (edgepro metadata missing): it was not protected by edgepro`);
-  }
+  const lockable = await deserializeModel(parseModelJson(bytes.modelJson, bytes.name), bytes.weights, { source: bytes.name });
   const session = ProtectedModel.create(lockable);
-  if (options.password !== undefined) session.unlock(options.password);
+  try {
+    if (password !== undefined) {
+      if (lockable.lockPoints.length === 0) {
+        throw new ModelFormatError(`${bytes.name} names no lock points (edgepro metadata missing): it was not protected by edgepro`);
+      }
+      session.unlock(password);
+    }
+  } catch (error) {
+    session.dispose();
+    throw error;
+  }
   return session;
 }

@@ -1,0 +1,66 @@
+/**
+ * Header fields common to the container and the licence: format name and version, model fingerprint, expiry.
+ */
+import { InvalidArgumentError } from '../util/errors.js';
+import { integerField, stringField } from './bytes.js';
+import { ExpiredError, MalformedError, ModelMismatchError, UnsupportedVersionError } from './errors.js';
+
+const FINGERPRINT = /^[0-9a-f]{64}$/;
+
+/** Checks `format` and `version` first: a newer version may lay out everything else differently. */
+export function checkFormatVersion(header: Record<string, unknown>, format: string, supported: number, what: string): void {
+  if (header.format !== format) throw new MalformedError(`${what} header names format ${JSON.stringify(header.format)}, expected ${format}`);
+  const version = header.version;
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) throw new MalformedError(`${what} version must be a positive integer`);
+  if (version !== supported) throw new UnsupportedVersionError(`${what} version ${version} is not supported (this edgepro reads version ${supported})`);
+}
+
+/** A fingerprint handed in by a caller: lower-case hex SHA-256. */
+export function checkFingerprintArgument(value: unknown, what = 'modelFingerprint'): string {
+  if (typeof value !== 'string' || !FINGERPRINT.test(value)) throw new InvalidArgumentError(`${what} must be a SHA-256 as 64 lower-case hex digits (see fingerprintWeights)`);
+  return value;
+}
+
+export function readFingerprint(header: Record<string, unknown>, what: string): string {
+  const value = stringField(header, 'modelFingerprint', what);
+  if (!FINGERPRINT.test(value)) throw new MalformedError(`${what}.modelFingerprint must be 64 lower-case hex digits`);
+  return value;
+}
+
+export function checkModel(found: string, expected: string | undefined, what: string): void {
+  if (expected !== undefined && checkFingerprintArgument(expected) !== found) {
+    throw new ModelMismatchError(`${what} was made for weights with SHA-256 ${found.slice(0, 16)}…, these weights are ${expected.slice(0, 16)}…`);
+  }
+}
+
+/** Latest representable time (ms); far beyond any real expiry. */
+const MAX_TIME = 8.64e15;
+
+/** Caller's expiry (Date or ms since the Unix epoch) as integer ms, or null. */
+export function expiryArgument(value: Date | number | undefined): number | null {
+  if (value === undefined) return null;
+  const ms = value instanceof Date ? value.getTime() : value;
+  if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_TIME) throw new InvalidArgumentError('expiresAt must be a valid Date or integer milliseconds since 1970');
+  return ms;
+}
+
+export function readExpiry(header: Record<string, unknown>, what: string): number | null {
+  if (header.expiresAt === null) return null;
+  return integerField(header, 'expiresAt', what, 0, MAX_TIME);
+}
+
+export function nowMs(now: Date | number | undefined): number {
+  const ms = now === undefined ? Date.now() : now instanceof Date ? now.getTime() : now;
+  if (!Number.isFinite(ms)) throw new InvalidArgumentError('now must be a valid Date or milliseconds');
+  return ms;
+}
+
+/** Call only once the expiry has been authenticated (after decryption or signature check). */
+export function checkExpiry(expiresAt: number | null, now: Date | number | undefined, what: string): void {
+  if (expiresAt !== null && nowMs(now) >= expiresAt) throw new ExpiredError(`${what} expired at ${new Date(expiresAt).toISOString()}`);
+}
+
+export function readCipher(object: Record<string, unknown>, what: string): void {
+  const cipher = stringField(object, 'cipher', what);
+  if (cipher !== 'AES-256-GCM') throw new MalformedError(`${what}.cipher ${JSON.stringify(cipher)} is not supported (AES-256-GCM only)`);
+}

@@ -1,0 +1,50 @@
+/**
+ * Cryptography of a protected model: the password container, licences, key pairs and key files. Isomorphic
+ * (WebCrypto and @noble/* only; nothing hand-written, nothing Node-only). Formats: docs/FORMAT.md.
+ */
+export {
+  DecryptionFailedError,
+  MalformedError,
+  SignatureError,
+  ModelMismatchError,
+  ExpiredError,
+  UnsupportedVersionError,
+  CRYPTO_ERROR_CODES,
+} from './errors.js';
+export { type RandomBytes } from './bytes.js';
+export { fingerprintWeights } from './fingerprint.js';
+export {
+  sealPassword,
+  openContainer,
+  inspectContainer,
+  CONTAINER_FORMAT,
+  CONTAINER_VERSION,
+  type ContainerHeader,
+  type SealOptions,
+  type OpenContainerOptions,
+} from './container.js';
+export { DEFAULT_KDF, DEFAULT_PBKDF2_ITERATIONS, KDF_LIMITS, type KdfParams, type KdfLimits } from './kdf.js';
+export {
+  issueLicence,
+  openLicence,
+  inspectLicence,
+  LICENCE_FORMAT,
+  LICENCE_VERSION,
+  type LicenceHeader,
+  type LicenceRecipientHeader,
+  type LicenceRecipient,
+  type LicenceKey,
+  type IssueLicenceOptions,
+  type OpenLicenceOptions,
+} from './licence.js';
+export {
+  generateDeviceKeyPair,
+  generateVendorKeyPair,
+  devicePublicKey,
+  vendorPublicKey,
+  encodeKeyFile,
+  decodeKeyFile,
+  KEY_KINDS,
+  type KeyPair,
+  type KeyKind,
+} from './keys.js';

@@ -1,0 +1,34 @@
+import { builtinModules } from 'node:module';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+
+describe('browser bundle of edgepro/runtime', () => {
+  it('bundles for platform browser with no Node built-in anywhere in the graph', async () => {
+    const result = await build({
+      entryPoints: ['src/runtime/index.ts'],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const imported = Object.values(result.metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
+    const external = Object.values(result.metafile.outputs).flatMap((output) => output.imports.map((i) => i.path));
+    const offending = [...imported, ...external].filter((path) => NODE_BUILTINS.has(path));
+    expect(offending).toEqual([]);
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((p) => p.includes('src/crypto/licence.ts'))).toBe(true);
+    expect(inputs.some((p) => p.includes('src/models/files.ts') || p.includes('node_fs'))).toBe(false);
+    // The Node directory reader is reached by a dynamic import of a variable specifier, which the bundle leaves alone.
+    expect(result.outputFiles[0]!.text).toContain('../models/files.js');
+  }, 60_000);
+
+  it('the same build fails if the runtime imports a Node built-in (the check can fail)', async () => {
+    await expect(
+      build({ stdin: { contents: "import { readFile } from 'node:fs/promises'; export { readFile };", resolveDir: '.' }, bundle: true, platform: 'browser', write: false, logLevel: 'silent' }),
+    ).rejects.toThrow();
+  });
+});
