@@ -1,6 +1,7 @@
 /**
- * Builds what the demo page serves: a protected LeNet-5 trained on the embedded MNIST, the files a device would get
- * for it, 20 held-out test digits, and TF.js's .wasm binaries. Training takes a minute or two, so the result is cached
+ * Builds what the demo page serves: a protected LeNet-5 trained on the embedded MNIST with its sealed password
+ * (`model/password.edgepro`), demo credentials (a passphrase licence, a device key with its licence, both signed by a
+ * demo vendor key), 20 held-out test digits, and TF.js's .wasm binaries. Training takes a minute or two, so the result is cached
  * in `.cache/web-fixture/` (gitignored) and rebuilt only when missing or made by an older version of this script.
  *
  *   npx tsx web/fixture.ts            # build if needed
@@ -12,8 +13,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import {
-  encodePassword,
+  encodeKeyFile,
   evaluateClassifier,
+  fingerprintWeights,
+  generateDeviceKeyPair,
+  generateVendorKeyPair,
+  issueLicence,
+  sealPassword,
   initEngine,
   loadEmbeddedMnist,
   predictWithPassword,
@@ -26,14 +32,21 @@ import {
   trainClassifier,
   buildLeNet5,
 } from '../src/index.js';
-import { writeFileAtomic } from '../src/util/node_fs.js';
+import { writeFileAtomic, writeFilesAtomic } from '../src/util/node_fs.js';
 
 /** Bump when the fixture's content or layout changes: a cache made by an older script is rebuilt. */
-const FIXTURE_VERSION = 1;
+const FIXTURE_VERSION = 2;
 const SEED = 0;
 const BASELINE_EPOCHS = 2;
 const LOCK_EPOCHS = 6;
 const SAMPLE_COUNT = 20;
+/** The demo passphrase licence's passphrase (the README and the page's help name it). */
+export const DEMO_PASSPHRASE = 'edgepro demo';
+/**
+ * Cheap but real: scrypt at 2^14 x 8 (16 MiB), about a tenth of a second in a browser, so the demo and its test stay
+ * quick. Real licences keep the library's default (2^17, about a second).
+ */
+const DEMO_KDF = { name: 'scrypt', N: 2 ** 14, r: 8, p: 1 } as const;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Everything the page fetches lives under `public/` (Vite's publicDir); the manifest sits beside it. */
@@ -49,6 +62,8 @@ export interface FixtureManifest {
   /** Accuracies on the 2,000 held-out embedded MNIST digits. */
   accuracy: { baseline: number; authorized: number; unauthorized: number };
   samples: number;
+  /** The demo credentials: where they are (under public/) and the passphrase of the passphrase licence. */
+  demo: { passphrase: string; licence: string; deviceLicence: string; deviceKey: string; vendorPublicKey: string; kdf: typeof DEMO_KDF };
   seconds: number;
   /** Files under public/ the page needs. */
   files: string[];
@@ -100,7 +115,22 @@ async function build(log: (line: string) => void): Promise<FixtureManifest> {
 
   await rm(FIXTURE_DIR, { recursive: true, force: true });
   await saveModelDir(locked, join(PUBLIC_DIR, 'model'));
-  await writeFileAtomic(join(PUBLIC_DIR, 'demo', 'password.json'), encodePassword(password));
+  // The owner's side of shipping: seal the password for exactly these weights, then issue licences for the content
+  // key. The content key (owner.key) is not kept: the demo never issues more licences.
+  const modelFingerprint = await fingerprintWeights(new Uint8Array(await readFile(join(PUBLIC_DIR, 'model', 'weights.bin'))));
+  const { container, contentKey } = await sealPassword(password, { modelFingerprint });
+  await writeFileAtomic(join(PUBLIC_DIR, 'model', 'password.edgepro'), container);
+  const vendor = await generateVendorKeyPair();
+  const device = await generateDeviceKeyPair();
+  const signed = { modelFingerprint, vendorPrivateKey: vendor.privateKey };
+  await writeFilesAtomic([
+    { path: join(PUBLIC_DIR, 'demo', 'demo.licence'), data: await issueLicence(contentKey, { passphrase: DEMO_PASSPHRASE, kdf: DEMO_KDF }, signed) },
+    { path: join(PUBLIC_DIR, 'demo', 'device.licence'), data: await issueLicence(contentKey, { devicePublicKey: device.publicKey }, signed) },
+    { path: join(PUBLIC_DIR, 'demo', 'device.key'), data: encodeKeyFile('device-private', device.privateKey) },
+    // The page's built-in trust anchor: licences not signed by this vendor are refused.
+    { path: join(PUBLIC_DIR, 'vendor.pub'), data: encodeKeyFile('vendor-public', vendor.publicKey) },
+  ]);
+  contentKey.fill(0);
   const samples = sampleStratified(test, SAMPLE_COUNT, SEED + 1);
   await writeFileAtomic(join(PUBLIC_DIR, 'samples.json'), JSON.stringify({ source: 'embedded MNIST, held-out test split', samples: encodeSamples(samples.x, samples.y) }));
   baseline.model.dispose();
@@ -113,8 +143,9 @@ async function build(log: (line: string) => void): Promise<FixtureManifest> {
     lockEpochs: LOCK_EPOCHS,
     accuracy: { baseline: baselineAccuracy, authorized, unauthorized },
     samples: SAMPLE_COUNT,
+    demo: { passphrase: DEMO_PASSPHRASE, licence: 'demo/demo.licence', deviceLicence: 'demo/device.licence', deviceKey: 'demo/device.key', vendorPublicKey: 'vendor.pub', kdf: DEMO_KDF },
     seconds: (performance.now() - started) / 1000,
-    files: ['model/model.json', 'model/weights.bin', 'demo/password.json', 'samples.json'],
+    files: ['model/model.json', 'model/weights.bin', 'model/password.edgepro', 'demo/demo.licence', 'demo/device.licence', 'demo/device.key', 'vendor.pub', 'samples.json'],
   };
   // Written last: a build killed half-way leaves no manifest, so the next run starts over.
   await writeFileAtomic(MANIFEST, JSON.stringify(manifest, null, 2));

@@ -14,6 +14,7 @@ import { serveDirectory } from './static_server.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 const CHROMIUM = '/usr/bin/chromium';
 const RESULTS = join(ROOT, 'test-results');
+const PUBLIC = join(ROOT, '.cache/web-fixture/public');
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 function run(args: string[]): void {
@@ -21,6 +22,7 @@ function run(args: string[]): void {
   if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
 }
 
+let fixture: { demo: { passphrase: string; licence: string; deviceLicence: string; deviceKey: string }; accuracy: Record<string, number>; seconds: number };
 let browser: Browser;
 let page: Page;
 let server: { url: string; close: () => Promise<void> };
@@ -30,7 +32,11 @@ const measured: Record<string, unknown> = {};
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (.ci/run does)`);
   // The same steps as `npm run demo:web`: the fixture (trained once, then cached), then the page.
+  const fixtureStart = performance.now();
   run(['--import', 'tsx', 'web/fixture.ts']);
+  measured.fixtureSeconds = (performance.now() - fixtureStart) / 1000;
+  fixture = JSON.parse(await readFile(join(ROOT, '.cache/web-fixture/fixture.json'), 'utf8')) as typeof fixture;
+  measured.fixture = { accuracy: fixture.accuracy, trainedSeconds: fixture.seconds };
   run([join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
   server = await serveDirectory(join(ROOT, '.cache/web-dist'));
   browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
@@ -72,6 +78,17 @@ async function runAll(): Promise<number> {
   return Number(await page.locator('#batch-result').getAttribute('data-correct'));
 }
 
+/** Submits the unlock form; returns the error shown, or null once the model is unlocked. */
+async function submit(): Promise<string | null> {
+  await page.click('#unlock');
+  const error = page.locator('#error');
+  await page.waitForFunction(() => {
+    const state = document.getElementById('model-state')?.dataset.state;
+    return state === 'unlocked' || (state !== 'unlocking' && !document.getElementById('error')!.hidden);
+  }, undefined, { timeout: 30_000 });
+  return (await error.isVisible()) ? await error.textContent() : null;
+}
+
 async function chooseFile(selector: string, name: string, buffer: Buffer): Promise<void> {
   await page.setInputFiles(selector, { name, mimeType: 'application/octet-stream', buffer });
 }
@@ -84,37 +101,64 @@ describe('browser demo (Chromium)', () => {
     measured.lockedPredictions = predicted;
     expect(right / total).toBeLessThanOrEqual(0.3);
     expect(await runAll()).toBe(right);
-    // The bar list shows ten probabilities summing to 100%.
+    // The bar list shows ten probabilities summing to 100% (rounded to 0.1% each).
     const values = await page.locator('#probabilities .value').allTextContents();
     expect(values).toHaveLength(10);
     expect(values.reduce((s, v) => s + Number.parseFloat(v), 0)).toBeCloseTo(100, 0);
   });
 
-  it('a wrong password file is refused with a clear message, and the model stays locked', async () => {
-    const good = await readFile(join(ROOT, '.cache/web-fixture/public/demo/password.json'));
-    const wrong = JSON.parse(good.toString('utf8')) as { lockPoints: { neurons: number[]; size: number }[] };
-    wrong.lockPoints[0]!.neurons[0] = wrong.lockPoints[0]!.size; // out of range for this model
-    await chooseFile('#password-file', 'password.json', Buffer.from(JSON.stringify(wrong)));
-    await page.click('#unlock');
-    const error = page.locator('#error');
-    await error.waitFor({ state: 'visible' });
-    expect(await error.textContent()).toMatch(/not a password for this model/);
+  it('a wrong passphrase and a tampered licence are refused with clear messages, and the model stays locked', async () => {
+    const licence = await readFile(join(PUBLIC, fixture.demo.licence));
+    await chooseFile('#licence-file', 'demo.licence', licence);
+    await page.fill('#passphrase', `${fixture.demo.passphrase}!`);
+    expect(await submit()).toMatch(/wrong passphrase or device key, or the licence was altered/);
+    measured.wrongPassphraseMessage = await page.locator('#error').textContent();
+
+    // One flipped bit in the wrapped key: the vendor signature no longer verifies.
+    const tampered = Buffer.from(licence);
+    tampered[tampered.length - 80]! ^= 1;
+    await chooseFile('#licence-file', 'demo.licence', tampered);
+    await page.fill('#passphrase', fixture.demo.passphrase);
+    expect(await submit()).toMatch(/altered or not issued by this model's vendor/);
+    measured.tamperedLicenceMessage = await page.locator('#error').textContent();
     expect(await page.locator('#model-state').getAttribute('data-state')).toBe('locked');
+    await mkdir(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'web-demo-locked.png'), fullPage: true });
   });
 
-  it('unlocked with its credentials, it gets at least 18 of the 20 right and says how long unlocking took', async () => {
-    await chooseFile('#password-file', 'password.json', await readFile(join(ROOT, '.cache/web-fixture/public/demo/password.json')));
-    await page.click('#unlock');
-    await page.locator('#model-state[data-state="unlocked"]').waitFor({ timeout: 30_000 });
-    expect(await page.locator('#error').isHidden()).toBe(true);
-    const unlockMs = Number(await page.locator('#model-state').getAttribute('data-unlock-ms'));
-    expect(unlockMs).toBeGreaterThan(0);
-    expect(await page.locator('#model-state').textContent()).toMatch(/Unlocked in [\d.]+ ms/);
+  it('unlocked by its passphrase licence, it gets at least 18 of the 20 right and says how long unlocking took', async () => {
+    await chooseFile('#licence-file', 'demo.licence', await readFile(join(PUBLIC, fixture.demo.licence)));
+    await page.fill('#passphrase', fixture.demo.passphrase);
+    expect(await submit()).toBeNull();
+    const state = page.locator('#model-state');
+    expect(await state.getAttribute('data-state')).toBe('unlocked');
+    expect(await state.textContent()).toMatch(/Unlocked in [\d.]+\sms: licence opened \(scrypt/);
+    const timing = Object.fromEntries(
+      await Promise.all(['unlock', 'licence', 'container', 'fold'].map(async (k) => [k, Number(await state.getAttribute(`data-${k}-ms`))] as const)),
+    );
+    expect(timing.unlock).toBeGreaterThan(0);
+    expect(timing.licence! + timing.container! + timing.fold!).toBeCloseTo(timing.unlock!, 1);
     const { right, total } = await clickThroughSamples();
     measured.unlockedCorrect = `${right}/${total}`;
-    measured.unlockMs = unlockMs;
+    measured.passphraseUnlockMs = timing;
     expect(right / total).toBeGreaterThanOrEqual(0.9);
     expect(await runAll()).toBe(right);
+  });
+
+  it('locks again, then unlocks with the device key licence', async () => {
+    await page.click('#relock');
+    await page.locator('#model-state[data-state="locked"]').waitFor();
+    const lockedAgain = await runAll();
+    expect(lockedAgain / 20).toBeLessThanOrEqual(0.3);
+    await chooseFile('#licence-file', 'device.licence', await readFile(join(PUBLIC, fixture.demo.deviceLicence)));
+    await chooseFile('#device-key-file', 'device.key', await readFile(join(PUBLIC, fixture.demo.deviceKey)));
+    await page.fill('#passphrase', '');
+    expect(await submit()).toBeNull();
+    expect(await page.locator('#model-state').textContent()).toMatch(/X25519 device key/);
+    const right = await runAll();
+    measured.deviceUnlockMs = Number(await page.locator('#model-state').getAttribute('data-unlock-ms'));
+    measured.deviceUnlockedCorrect = `${right}/20`;
+    expect(right / 20).toBeGreaterThanOrEqual(0.9);
   });
 
   it('recognises a digit drawn on the pad', async () => {

@@ -2,8 +2,7 @@
  * The demo page: a protected LeNet-5 on TF.js's WebAssembly backend. It starts locked (what a thief's copy does),
  * and unlocks with the credentials the user loads; predictions come from the drawing pad or held-out test digits.
  */
-import type { ProtectedModel } from 'edgepro/runtime';
-import { describeError, loadLocked, readCredentials, unlock } from './device.js';
+import { describeError, loadLocked, readCredentials, unlock, type Device, type UnlockTiming } from './device.js';
 import { createPad } from './pad.js';
 import { toMnistInput } from './preprocess.js';
 import { loadSamples, paintDigit, type Sample } from './samples.js';
@@ -29,7 +28,7 @@ const predictionOut = element<HTMLOutputElement>('prediction');
 const truth = element<HTMLSpanElement>('truth');
 const bars = element<HTMLOListElement>('probabilities');
 
-let model: ProtectedModel | undefined;
+let device: Device | undefined;
 let samples: Sample[] = [];
 /** What is currently shown: a test digit (its index) or the drawing. */
 let current: { pixels: Float32Array; sample?: number } | undefined;
@@ -48,6 +47,15 @@ function showError(message: string | undefined): void {
 
 function lockedText(): string {
   return 'Locked: no licence. The model runs, but its answers are what a thief would get: noise.';
+}
+
+function ms(value: number): string {
+  return `${value < 10 ? value.toFixed(1) : value.toFixed(0)}\u00a0ms`;
+}
+
+function unlockedText(timing: UnlockTiming, byPassphrase: boolean): string {
+  const opened = byPassphrase ? 'licence opened (scrypt on the passphrase, signature checked)' : 'licence opened (X25519 device key, signature checked)';
+  return `Unlocked in ${ms(timing.total)}: ${opened} ${ms(timing.licence)}, password decrypted ${ms(timing.container)}, folded into the weights ${ms(timing.fold)}. The model now answers correctly.`;
 }
 
 // --- prediction ---
@@ -77,8 +85,8 @@ function renderBars(probabilities: Float32Array, top: number): void {
 }
 
 function predictCurrent(): void {
-  if (model === undefined || current === undefined) return;
-  const { classes, probabilities } = model.predict(current.pixels);
+  if (device === undefined || current === undefined) return;
+  const { classes, probabilities } = device.model.predict(current.pixels);
   const top = classes[0]!;
   predictionOut.value = String(top);
   predictionOut.dataset.class = String(top);
@@ -153,10 +161,10 @@ function renderSamples(): void {
 
 /** Runs every test digit in one batch and marks each thumbnail right or wrong. */
 function runAllSamples(): void {
-  if (model === undefined || samples.length === 0) return;
+  if (device === undefined || samples.length === 0) return;
   const input = new Float32Array(samples.length * 784);
   samples.forEach((s, i) => input.set(s.pixels, i * 784));
-  const { classes } = model.predict(input, samples.length);
+  const { classes } = device.model.predict(input, samples.length);
   let right = 0;
   samples.forEach((sample, i) => {
     const button = samplesList.querySelector<HTMLButtonElement>(`button[data-index="${i}"]`)!;
@@ -172,7 +180,7 @@ function runAllSamples(): void {
   });
   batchResult.dataset.correct = String(right);
   batchResult.dataset.total = String(samples.length);
-  batchResult.textContent = `${model.isUnlocked ? 'Unlocked' : 'Locked'}: ${right} of ${samples.length} test digits right (${Math.round((100 * right) / samples.length)}%).`;
+  batchResult.textContent = `${device.model.isUnlocked ? 'Unlocked' : 'Locked'}: ${right} of ${samples.length} test digits right (${Math.round((100 * right) / samples.length)}%).`;
 }
 
 runAll.addEventListener('click', runAllSamples);
@@ -182,21 +190,24 @@ runAll.addEventListener('click', runAllSamples);
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   void (async () => {
-    if (model === undefined) return;
+    if (device === undefined) return;
     showError(undefined);
-    const credentials = await readCredentials(form);
-    if (typeof credentials === 'string') {
-      showError(credentials);
-      return;
-    }
     unlockButton.disabled = true;
     const before = state.textContent ?? '';
     const beforeKind = (state.dataset.state ?? 'locked') as 'locked' | 'unlocked';
-    setState('unlocking', 'Unlocking…');
     try {
-      const ms = await unlock(model, credentials);
-      setState('unlocked', `Unlocked in ${ms < 10 ? ms.toFixed(1) : ms.toFixed(0)} ms. The model now answers correctly.`);
-      state.dataset.unlockMs = ms.toFixed(3);
+      const credentials = await readCredentials(form);
+      if (typeof credentials === 'string') {
+        showError(credentials);
+        return;
+      }
+      setState('unlocking', 'Unlocking…');
+      const timing = await unlock(device, credentials);
+      setState('unlocked', unlockedText(timing, 'passphrase' in credentials));
+      state.dataset.unlockMs = timing.total.toFixed(3);
+      state.dataset.licenceMs = timing.licence.toFixed(3);
+      state.dataset.containerMs = timing.container.toFixed(3);
+      state.dataset.foldMs = timing.fold.toFixed(3);
       relockButton.hidden = false;
       predictCurrent();
       if (batchResult.textContent !== '') runAllSamples();
@@ -222,9 +233,9 @@ async function start(): Promise<void> {
   showError(undefined);
   setState('loading', 'Loading the model…');
   try {
-    const [loaded, digits] = await Promise.all([loadLocked(new URL('model/', base), new URL('wasm/', base)), samples.length > 0 ? samples : loadSamples(new URL('samples.json', base))]);
-    model?.dispose();
-    model = loaded;
+    const [loaded, digits] = await Promise.all([loadLocked(base, new URL('wasm/', base)), samples.length > 0 ? samples : loadSamples(new URL('samples.json', base))]);
+    device?.model.dispose();
+    device = loaded;
     if (samples.length === 0) {
       samples = digits;
       renderSamples();
