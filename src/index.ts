@@ -7,7 +7,7 @@ export { createRng, shuffleInPlace, type Rng } from './util/rng.js';
 export { initEngine, registerExtraKernels, type BackendName, type EngineOptions } from './engine/index.js';
 export * from './data/index.js';
 export * from './models/index.js';
-export { loadModelDir, saveModelDir } from './models/files.js';
+export { loadModelDir, saveModelDir, readModelFiles, type ModelFiles } from './models/files.js';
 export * from './lock/index.js';
 export * from './train/index.js';
 export { protectionReport, type ProtectionReport, type ReportOptions, type Spread } from './eval/report.js';

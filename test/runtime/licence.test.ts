@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initEngine } from '../../src/engine/index.js';
 import { generateDeviceKeyPair, generateVendorKeyPair, issueLicence } from '../../src/crypto/index.js';
 import { loadProtectedModel } from '../../src/runtime/index.js';
@@ -80,6 +80,26 @@ describe('runtime with licences', () => {
     await expect(
       loadProtectedModel({ url: 'https://models.example/mlp/model.json', containerUrl: 'https://models.example/nope', fetch: fakeFetch }, { licence, passphrase: 'pw' }),
     ).rejects.toMatchObject({ code: 'ERR_MODEL_FORMAT' });
+  });
+
+  it('a string http(s) URL is the base URL of the model directory, fetched with the global fetch', async () => {
+    const files = new Map<string, Uint8Array>([
+      ['https://cdn.example/m/model.json', new TextEncoder().encode(JSON.stringify(fixture.modelJson))],
+      ['https://cdn.example/m/weights.bin', fixture.weights],
+      ['https://cdn.example/m/password.edgepro', fixture.container],
+    ]);
+    vi.stubGlobal('fetch', async (url: string) => {
+      const body = files.get(String(url));
+      return body === undefined ? new Response(null, { status: 404 }) : new Response(body.slice());
+    });
+    try {
+      const model = await loadProtectedModel('https://cdn.example/m', { contentKey: fixture.contentKey });
+      expect(model.predict(INPUTS).probabilities).toEqual(reference);
+      model.dispose();
+      await expect(loadProtectedModel('https://cdn.example/other/')).rejects.toMatchObject({ code: 'ERR_MODEL_FORMAT' });
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it("another model's weights: ModelMismatchError, from the licence and from the container", async () => {
