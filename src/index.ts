@@ -11,6 +11,5 @@ export { loadModelDir, saveModelDir } from './models/files.js';
 export * from './lock/index.js';
 export * from './train/index.js';
 export { protectionReport, type ProtectionReport, type ReportOptions, type Spread } from './eval/report.js';
-export { pruningAttack, pruningLock, type PruneResult } from './attacks/prune.js';
-export { greedyAttack, type GreedyOptions, type GreedyResult } from './attacks/greedy.js';
+export * from './attacks/index.js';
 export { loadProtectedModel, ProtectedModel, type LoadOptions, type ModelSource, type Prediction } from './runtime/index.js';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { LockPoint } from '../models/types.js';
 import { describeGraph, nextLinearLayer, type ModelGraph } from '../lock/next_linear.js';
+import type { Password } from '../lock/password.js';
 
 /**
  * L1 norm of each lock-point neuron's outgoing weights: the magnitude-pruning criterion. The outgoing weights are the
@@ -23,3 +24,12 @@ export function outgoingWeightL1(model: LayersModel, point: LockPoint, graph: Mo
     return tf.sum(tf.reshape(perInput, [-1, point.size]), 0).dataSync() as Float32Array;
   });
 }
+
+/** How many of a guess's neurons are true authorization neurons of `password` (same lock point, same index). */
+export function countFound(guess: Password, password: Password): number {
+  const truth = new Map(password.lockPoints.map((k) => [k.layer, new Set(k.neurons)]));
+  return guess.lockPoints.reduce((n, k) => n + k.neurons.filter((x) => truth.get(k.layer)?.has(x)).length, 0);
+}
+
+/** Accuracy above which a model without its password counts as unlocked: twice chance on 10 classes. */
+export const BROKEN_ABOVE = 0.2;
