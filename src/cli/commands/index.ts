@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAttack } from './attack.js';
 import { registerPipeline } from './pipeline.js';
 import { registerTrain } from './train.js';
 
@@ -6,4 +7,5 @@ import { registerTrain } from './train.js';
 export function registerCommands(program: Command): void {
   registerPipeline(program);
   registerTrain(program);
+  registerAttack(program);
 }
