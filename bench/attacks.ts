@@ -125,6 +125,7 @@ if (rows.some((r) => r.finetune)) {
       md.push(`| ${r.scheme} | ${f.fraction * 100}% (${f.samples}) | ${pct(f.attackedAccuracy)} (${f.bestRecipe}) | ${pct(f.scratchAccuracy)} (${f.scratchBestRecipe}) | ${pct(f.unprotectedFinetuneAccuracy)} | ${f.holds ? 'yes' : '**no**'} |`);
     }
   }
+  for (const r of rows) if (r.finetune) md.push('', `${r.scheme}: neurons that never fire without the password (on 200 training digits): ${r.finetune.deadNeurons.map((d) => `${d.layer} ${pct(d.share)}%`).join(', ')}.`);
   md.push('', 'Every recipe (test accuracy; the chosen one is picked on the attacker\'s held-out 20%):', '', '| scheme | fraction | arm | ' + (rows[0]?.finetune?.results[0]?.arms.attacked?.recipes.map((x) => x.recipe).join(' | ') ?? '') + ' |');
   md.push('|---|---|---|' + '---|'.repeat(rows[0]?.finetune?.results[0]?.arms.attacked?.recipes.length ?? 0));
   for (const r of rows) {

@@ -6,6 +6,7 @@
 import type { Dataset } from '../data/types.js';
 import { sampleStratified, stratifiedSplit } from '../data/split.js';
 import type { LockableModel } from '../models/types.js';
+import { rankNeurons } from '../lock/rank.js';
 import { cloneLockable } from '../train/protect.js';
 import { evaluateClassifier } from '../train/evaluate.js';
 import { InvalidArgumentError } from '../util/errors.js';
@@ -14,7 +15,7 @@ import { DEFAULT_RECIPES, freshCopy, tune, type Recipe, type TuneBudget } from '
 export interface FineTuneOptions {
   /** Shares of the training set the attacker holds. Default 0.01, 0.05, 0.1. */
   fractions?: readonly number[];
-  /** Recipes tried on every arm (re-initialising the output layer is skipped for the fresh model: it is fresh). */
+  /** Recipes tried on every arm (those that re-initialise layers are skipped for the fresh model: it is fresh). */
   recipes?: readonly Recipe[];
   /** Training budget of every run, the same for every arm. Default 30 epochs of batch 32. */
   epochs?: number;
@@ -79,6 +80,12 @@ export interface FineTuneResult {
   margin: number;
   /** The protected model's accuracy without password, before any attack. */
   unattackedAccuracy: number;
+  /**
+   * Per lock point, the share of neurons that never fire (activation 0 on every one of up to 200 attacker samples)
+   * in the protected model without password: dead ReLUs pass no gradient, which is why plain fine-tuning can stall
+   * and re-initialising the head can help.
+   */
+  deadNeurons: { layer: string; share: number }[];
   results: FineTuneRow[];
   /** Every fraction holds. */
   holds: boolean;
@@ -139,7 +146,7 @@ export async function fineTuneAttack(
   const budget = { epochs: options.epochs ?? 30, batchSize: options.batchSize ?? 32, seed };
   if (recipes.length === 0) throw new InvalidArgumentError('fineTuneAttack needs at least one recipe');
   if (!(holdoutShare > 0 && holdoutShare < 1)) throw new InvalidArgumentError(`holdoutShare must be in (0, 1), got ${holdoutShare}`);
-  const scratchRecipes = recipes.filter((r) => !r.reinitLast);
+  const scratchRecipes = recipes.filter((r) => r.reinit === undefined);
   const results: FineTuneRow[] = [];
   for (const fraction of fractions) {
     const attacker = sampleStratified(train, { fraction }, seed + 1);
@@ -172,6 +179,10 @@ export async function fineTuneAttack(
     batchSize: budget.batchSize,
     margin,
     unattackedAccuracy: evaluateClassifier(protectedModel.model, test).accuracy,
+    deadNeurons: rankNeurons(protectedModel, sampleStratified(train, Math.min(200, train.y.length), seed + 1)).map((r) => ({
+      layer: r.layer,
+      share: r.meanActivation.filter((m) => m === 0).length / r.size,
+    })),
     results,
     holds: results.every((r) => r.holds),
   };

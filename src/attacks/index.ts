@@ -1,6 +1,6 @@
 /** The attack suite: what an attacker holding the protected model, but not its password, can get out of it. */
 export { outgoingWeightL1, countFound, BROKEN_ABOVE } from './common.js';
-export { DEFAULT_RECIPES, freshCopy, reinitOutputLayer, tune, type Recipe, type TuneBudget } from './tune.js';
+export { DEFAULT_RECIPES, freshCopy, reinitLayers, tune, type Recipe, type TuneBudget } from './tune.js';
 export { fineTuneAttack, type FineTuneOptions, type FineTuneResult, type FineTuneRow, type Arm, type ArmOutcome, type RecipeOutcome } from './finetune.js';
 export {
   pruningAttack,

@@ -14,6 +14,7 @@ import { runTrainingLoop } from '../train/loop.js';
 import { crossEntropy, outputsProbabilities } from '../train/loss.js';
 import { checkDatasetFits, trainableVariables } from '../train/train.js';
 import type { OptimizerName } from '../train/optimizer.js';
+import type { Layer } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import { ModelFormatError, TrainingDivergedError } from '../util/errors.js';
 import { createRng, type Rng } from '../util/rng.js';
 
@@ -22,17 +23,24 @@ export interface Recipe {
   name: string;
   optimizer: OptimizerName;
   learningRate: number;
-  /** Re-initialise the output layer before training (drops whatever the lock taught it). */
-  reinitLast?: boolean;
+  /**
+   * Re-initialise before training: `last` the output layer; `head` the trailing run of Dense layers (the classifier
+   * on top of the conv features; for an MLP that is every layer, i.e. training from scratch). A lock-trained model
+   * often has dead units without its password, so plain fine-tuning gets no gradient through them; re-initialising
+   * the head keeps the features and drops the dead part.
+   */
+  reinit?: 'last' | 'head';
 }
 
-/** SGD (momentum 0.9) at three learning rates, Adam, and Adam after re-initialising the output layer. */
+/** SGD (momentum 0.9) at three learning rates, Adam, and Adam or SGD after re-initialising the output layer or the dense head. */
 export const DEFAULT_RECIPES: readonly Recipe[] = [
   { name: 'sgd-0.001', optimizer: 'sgd', learningRate: 0.001 },
   { name: 'sgd-0.01', optimizer: 'sgd', learningRate: 0.01 },
   { name: 'sgd-0.1', optimizer: 'sgd', learningRate: 0.1 },
   { name: 'adam-0.001', optimizer: 'adam', learningRate: 0.001 },
-  { name: 'reinit-last+adam-0.001', optimizer: 'adam', learningRate: 0.001, reinitLast: true },
+  { name: 'reinit-last+adam-0.001', optimizer: 'adam', learningRate: 0.001, reinit: 'last' },
+  { name: 'reinit-head+adam-0.001', optimizer: 'adam', learningRate: 0.001, reinit: 'head' },
+  { name: 'reinit-head+sgd-0.01', optimizer: 'sgd', learningRate: 0.01, reinit: 'head' },
 ];
 
 export interface TuneBudget {
@@ -73,14 +81,27 @@ export async function freshCopy(lockable: LockableModel, seed: number): Promise<
   return copy;
 }
 
-/** Re-initialises the model's output layer (the last layer with weights) in place. */
-export function reinitOutputLayer(lockable: LockableModel, seed: number): void {
-  const layer = [...lockable.model.layers].reverse().find((l) => l.weights.length > 0);
-  if (layer === undefined) throw new ModelFormatError(`model ${lockable.model.name} has no layer with weights`);
+/** The layers a recipe re-initialises: the output layer, or the trailing run of Dense layers. */
+function layersToReinit(lockable: LockableModel, which: 'last' | 'head'): Layer[] {
+  const weighted = [...lockable.model.layers].reverse().filter((l) => l.weights.length > 0);
+  if (weighted.length === 0) throw new ModelFormatError(`model ${lockable.model.name} has no layer with weights`);
+  if (which === 'last') return [weighted[0]!];
+  const head: Layer[] = [];
+  for (const l of weighted) {
+    if (l.getClassName() !== 'Dense') break;
+    head.push(l);
+  }
+  return head.length > 0 ? head : [weighted[0]!];
+}
+
+/** Re-initialises the model's output layer (`last`) or its dense head (`head`) in place, from `seed`. */
+export function reinitLayers(lockable: LockableModel, which: 'last' | 'head', seed: number): void {
   const rng = createRng(seed);
-  const fresh = layer.weights.map((w) => freshWeight(w.originalName, w.shape as number[], rng));
-  layer.setWeights(fresh);
-  tf.dispose(fresh);
+  for (const layer of layersToReinit(lockable, which)) {
+    const fresh = layer.weights.map((w) => freshWeight(w.originalName, w.shape as number[], rng));
+    layer.setWeights(fresh);
+    tf.dispose(fresh);
+  }
 }
 
 /**
@@ -89,7 +110,7 @@ export function reinitOutputLayer(lockable: LockableModel, seed: number): void {
  */
 export function tune(lockable: LockableModel, data: Dataset, recipe: Recipe, budget: TuneBudget, lock?: Password): { diverged: boolean } {
   checkDatasetFits(lockable.model, data);
-  if (recipe.reinitLast) reinitOutputLayer(lockable, (budget.seed ?? 0) + 101);
+  if (recipe.reinit) reinitLayers(lockable, recipe.reinit, (budget.seed ?? 0) + 101);
   const probabilities = outputsProbabilities(lockable.model);
   const graph = lock ? buildLockGraph(lockable) : undefined;
   const sampleLock = lock && graph ? passwordLock(lock, graph.points) : undefined;

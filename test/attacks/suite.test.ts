@@ -16,7 +16,7 @@ import { reverseAttack } from '../../src/attacks/reverse.js';
 import { evolutionarySearch } from '../../src/attacks/search.js';
 import { transferAttack } from '../../src/attacks/transfer.js';
 import { keySpace, log2Binomial, log2SumPow2 } from '../../src/attacks/keyspace.js';
-import { freshCopy, reinitOutputLayer } from '../../src/attacks/tune.js';
+import { freshCopy, reinitLayers } from '../../src/attacks/tune.js';
 import { loadEmbeddedMnist, sampleStratified } from '../../src/data/index.js';
 import { syntheticImages } from '../helpers/synthetic.js';
 
@@ -50,7 +50,7 @@ describe('fine-tuning attack', () => {
     expect(evaluateClassifier(baseline.model, test).accuracy).toBeGreaterThan(0.9);
     const recipes = [
       { name: 'adam-0.001', optimizer: 'adam' as const, learningRate: 0.001 },
-      { name: 'reinit-last+adam-0.001', optimizer: 'adam' as const, learningRate: 0.001, reinitLast: true },
+      { name: 'reinit-last+adam-0.001', optimizer: 'adam' as const, learningRate: 0.001, reinit: 'last' as const },
     ];
     const result = await fineTuneAttack(weak.protected, train, test, { baseline, fractions: [0.1], recipes, epochs: 1, seed: 1 });
     expect(result).toMatchObject({ attack: 'finetune', selection: 'attacker-holdout', epochs: 1 });
@@ -71,17 +71,27 @@ describe('fine-tuning attack', () => {
     expect(result.holds).toBe(false);
   });
 
-  it('a fresh copy has the same architecture and new weights; re-initialising the output layer changes only it', async () => {
+  it('a fresh copy has the same architecture and new weights; re-initialising changes only the output layer or the dense head', async () => {
     const fresh = await freshCopy(baseline, 9);
     expect(fresh.model.layers.map((l) => l.name)).toEqual(baseline.model.layers.map((l) => l.name));
     expect(fresh.lockPoints).toEqual(baseline.lockPoints);
     expect(evaluateClassifier(fresh.model, test).accuracy).toBeLessThan(0.7);
     const copy = await cloneLockable(baseline);
     const before = copy.model.getWeights().map((w) => Array.from(w.dataSync()));
-    reinitOutputLayer(copy, 3);
+    reinitLayers(copy, 'last', 3);
     const after = copy.model.getWeights().map((w) => Array.from(w.dataSync()));
     expect(after.slice(0, 4)).toEqual(before.slice(0, 4));
     expect(after[4]).not.toEqual(before[4]);
+    // LeNet-5's dense head is fc1, fc2 and logits; the conv layers are kept.
+    const lenet = buildLeNet5({ seed: 1 });
+    const names = lenet.model.weights.map((w) => w.originalName);
+    const lenetBefore = lenet.model.getWeights().map((w) => Array.from(w.dataSync()));
+    reinitLayers(lenet, 'head', 4);
+    const lenetAfter = lenet.model.getWeights().map((w) => Array.from(w.dataSync()));
+    names.forEach((name, i) => {
+      if (name.startsWith('conv')) expect(lenetAfter[i]).toEqual(lenetBefore[i]);
+      else if (name.endsWith('kernel')) expect(lenetAfter[i]).not.toEqual(lenetBefore[i]);
+    });
   });
 });
 
