@@ -154,13 +154,13 @@ if (rows.some((r) => r.reverse)) {
     const v = r.reverse;
     if (!v) continue;
     md.push(
-      `| ${r.scheme} | ${pct(v.greedy.accuracy)} (${v.greedy.queries}; ${v.greedy.neuronsFound}/${v.neuronsTotal}) | ${pct(v.search.accuracy)} (${v.search.forwardPasses}; ${v.search.neuronsFound}/${v.neuronsTotal}) | ${v.keySpaceBits.toFixed(1)} (${v.keySpace.neuronChoiceBits.toFixed(1)} + ${v.keySpace.valueBits.toFixed(1)}; ±${v.keySpace.valueTolerance}) | ${v.onePointAtATimeBits.toFixed(1)} | ${v.effectiveBits.toFixed(1)} (${v.keySpace.perPointAloneAccuracy.map((p) => `${p.layer} alone ${pct(p.accuracy)}`).join(', ')}) | ${v.holds ? 'yes' : '**no**'} |`,
+      `| ${r.scheme} | ${pct(v.greedy.accuracy)} (${v.greedy.queries}; ${v.greedy.neuronsFound}/${v.results.neuronsTotal}) | ${pct(v.search.accuracy)} (${v.search.forwardPasses}; ${v.search.neuronsFound}/${v.results.neuronsTotal}) | ${v.results.keySpaceBits.toFixed(1)} (${v.keySpace.neuronChoiceBits.toFixed(1)} + ${v.keySpace.valueBits.toFixed(1)}; ±${v.keySpace.valueTolerance}) | ${v.results.onePointAtATimeBits.toFixed(1)} | ${v.results.effectiveBits.toFixed(1)} (${v.keySpace.perPointAloneAccuracy.map((p) => `${p.layer} alone ${pct(p.accuracy)}`).join(', ')}) | ${v.holds ? 'yes' : '**no**'} |`,
     );
   }
 }
 if (rows.some((r) => r.transfer)) {
   md.push('', '### Password transfer', '', '| scheme | B with A\'s password | B without password | B with its own | holds |', '|---|---|---|---|---|');
-  for (const r of rows) if (r.transfer) md.push(`| ${r.scheme} | ${pct(r.transfer.accuracy)} | ${pct(r.transfer.unauthorizedAccuracy)} | ${pct(r.transfer.ownPasswordAccuracy)} | ${r.transfer.holds ? 'yes' : '**no**'} |`);
+  for (const r of rows) if (r.transfer) md.push(`| ${r.scheme} | ${pct(r.transfer.results.accuracy)} | ${pct(r.transfer.results.unauthorizedAccuracy)} | ${pct(r.transfer.results.ownPasswordAccuracy)} | ${r.transfer.holds ? 'yes' : '**no**'} |`);
 }
 md.push('', `Seconds: ${rows.map((r) => `${r.scheme} ${Object.entries(r.seconds).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`).join('; ')}.`);
 console.log(md.join('\n'));

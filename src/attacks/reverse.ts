@@ -29,13 +29,13 @@ export interface ReverseOptions {
   onProgress?: (stage: 'greedy' | 'search' | 'keyspace', detail: string) => void;
 }
 
-export interface ReverseResult {
-  attack: 'reverse';
+/** The headline figures of the reverse-engineering attack. */
+export interface ReverseSummary {
   /** The better of the two searches, on the test set. */
   accuracy: number;
   /** Greedy model evaluations (each on `attackerSamples` samples). */
   queries: number;
-  /** Forward passes of both searches together. */
+  /** Forward passes (samples through the model) of both searches together. */
   forwardPasses: number;
   /** True authorization neurons in the better search's guess. */
   neuronsFound: number;
@@ -49,12 +49,18 @@ export interface ReverseResult {
    */
   effectiveBits: number;
   attackerSamples: number;
+  /** The protected model without password, on the test set. */
   unauthorizedAccuracy: number;
+}
+
+export interface ReverseResult {
+  attack: 'reverse';
+  results: ReverseSummary;
   greedy: GreedyResult;
   search: SearchResult;
   keySpace: KeySpace & { perPointAloneAccuracy: { layer: string; accuracy: number; separable: boolean }[] };
   brokenAbove: number;
-  /** Both searches stay at or below `brokenAbove`. */
+  /** Both searches stay at or below `brokenAbove` (the key space is reported, not judged, here). */
   holds: boolean;
 }
 
@@ -91,16 +97,18 @@ export function reverseAttack(lockable: LockableModel, password: Password, train
   const better = search.accuracy > greedy.accuracy ? search : greedy;
   return {
     attack: 'reverse',
-    accuracy: better.accuracy,
-    queries: greedy.queries,
-    forwardPasses: greedy.forwardPasses + search.forwardPasses,
-    neuronsFound: better.neuronsFound,
-    neuronsTotal: better.neuronsTotal,
-    keySpaceBits: space.keySpaceBits,
-    onePointAtATimeBits: space.onePointAtATimeBits,
-    effectiveBits,
-    attackerSamples: attacker.y.length,
-    unauthorizedAccuracy: accuracyOf(predictWithPassword(graph, test, undefined), test.y),
+    results: {
+      accuracy: better.accuracy,
+      queries: greedy.queries,
+      forwardPasses: greedy.forwardPasses + search.forwardPasses,
+      neuronsFound: better.neuronsFound,
+      neuronsTotal: better.neuronsTotal,
+      keySpaceBits: space.keySpaceBits,
+      onePointAtATimeBits: space.onePointAtATimeBits,
+      effectiveBits,
+      attackerSamples: attacker.y.length,
+      unauthorizedAccuracy: accuracyOf(predictWithPassword(graph, test, undefined), test.y),
+    },
     greedy,
     search,
     keySpace: { ...space, perPointAloneAccuracy },

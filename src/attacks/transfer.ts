@@ -10,12 +10,14 @@ import { BROKEN_ABOVE } from './common.js';
 
 export interface TransferResult {
   attack: 'transfer';
-  /** Model B with model A's password. */
-  accuracy: number;
-  /** Model B without any password. */
-  unauthorizedAccuracy: number;
-  /** Model B with its own password, when given. */
-  ownPasswordAccuracy?: number;
+  results: {
+    /** Model B with model A's password. */
+    accuracy: number;
+    /** Model B without any password. */
+    unauthorizedAccuracy: number;
+    /** Model B with its own password, when given. */
+    ownPasswordAccuracy?: number;
+  };
   brokenAbove: number;
   /** accuracy <= brokenAbove. */
   holds: boolean;
@@ -32,9 +34,11 @@ export function transferAttack(modelB: LockableModel, passwordA: Password, test:
   const accuracy = accuracyOf(predictWithPassword(graph, test, passwordA), test.y);
   return {
     attack: 'transfer',
-    accuracy,
-    unauthorizedAccuracy: accuracyOf(predictWithPassword(graph, test, undefined), test.y),
-    ...(options.passwordB ? { ownPasswordAccuracy: accuracyOf(predictWithPassword(graph, test, options.passwordB), test.y) } : {}),
+    results: {
+      accuracy,
+      unauthorizedAccuracy: accuracyOf(predictWithPassword(graph, test, undefined), test.y),
+      ...(options.passwordB ? { ownPasswordAccuracy: accuracyOf(predictWithPassword(graph, test, options.passwordB), test.y) } : {}),
+    },
     brokenAbove,
     holds: accuracy <= brokenAbove,
   };

@@ -95,14 +95,19 @@ function rowsFor(result: AttackResult): string[][] {
         `fine-tune alone ${percent(result.finetuneWithoutPruning)}`,
         yesNo(r.holds),
       ]);
-    case 'reverse':
+    case 'reverse': {
+      const r = result.results;
       return [
-        ['reverse', `greedy, ${result.attackerSamples} labels`, `${percent(result.greedy.accuracy)}`, `${result.greedy.queries} queries, ${result.greedy.neuronsFound}/${result.neuronsTotal} neurons found`, yesNo(result.greedy.accuracy <= result.brokenAbove)],
-        ['reverse', 'whole-password search', `${percent(result.search.accuracy)}`, `${result.search.forwardPasses} forward passes, ${result.search.neuronsFound}/${result.neuronsTotal} found`, yesNo(result.search.accuracy <= result.brokenAbove)],
-        ['reverse', 'key space', `${result.keySpaceBits.toFixed(1)} bits`, `one lock point at a time ${result.onePointAtATimeBits.toFixed(1)}, effective ${result.effectiveBits.toFixed(1)}`, yesNo(result.effectiveBits >= 128)],
+        ['reverse', `greedy, ${r.attackerSamples} labels`, percent(result.greedy.accuracy), `${result.greedy.queries} queries, ${result.greedy.neuronsFound}/${r.neuronsTotal} neurons found`, yesNo(result.greedy.accuracy <= result.brokenAbove)],
+        ['reverse', 'whole-password search', percent(result.search.accuracy), `${result.search.forwardPasses} forward passes, ${result.search.neuronsFound}/${r.neuronsTotal} found`, yesNo(result.search.accuracy <= result.brokenAbove)],
+        ['reverse', 'key space', `${r.keySpaceBits.toFixed(1)} bits`, `one lock point at a time ${r.onePointAtATimeBits.toFixed(1)}, effective ${r.effectiveBits.toFixed(1)}`, yesNo(r.effectiveBits >= 128)],
       ];
-    case 'transfer':
-      return [['transfer', "A's password on model B", percent(result.accuracy), `B without password ${percent(result.unauthorizedAccuracy)}${result.ownPasswordAccuracy !== undefined ? `, with its own ${percent(result.ownPasswordAccuracy)}` : ''}`, yesNo(result.holds)]];
+    }
+    case 'transfer': {
+      const r = result.results;
+      const own = r.ownPasswordAccuracy !== undefined ? `, with its own ${percent(r.ownPasswordAccuracy)}` : '';
+      return [['transfer', "A's password on model B", percent(r.accuracy), `B without password ${percent(r.unauthorizedAccuracy)}${own}`, yesNo(result.holds)]];
+    }
   }
 }
 
