@@ -11,7 +11,6 @@ export { loadModelDir, saveModelDir, readModelFiles, type ModelFiles } from './m
 export * from './lock/index.js';
 export * from './train/index.js';
 export { protectionReport, type ProtectionReport, type ReportOptions, type Spread } from './eval/report.js';
-export { pruningAttack, pruningLock, type PruneResult } from './attacks/prune.js';
-export { greedyAttack, type GreedyOptions, type GreedyResult } from './attacks/greedy.js';
+export * from './attacks/index.js';
 export { loadProtectedModel, ProtectedModel, type LoadOptions, type ModelSource, type Prediction } from './runtime/index.js';
 export * from './crypto/index.js';

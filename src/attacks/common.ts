@@ -1,43 +1,35 @@
-import type { Layer } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { LockPoint } from '../models/types.js';
-
-/** Layers that pass a neuron through unchanged (at inference), so a neuron's outgoing weights lie beyond them. */
-const TRANSPARENT = new Set(['Flatten', 'Dropout']);
-
-/** The single layer consuming `layer`'s output, or undefined when there are several (e.g. a residual fork). */
-function soleConsumer(model: LayersModel, layer: Layer): Layer | undefined {
-  const consumers = model.layers.filter((l) => l.inboundNodes.some((n) => n.inboundLayers.includes(layer)));
-  return consumers.length === 1 ? consumers[0] : undefined;
-}
+import { describeGraph, nextLinearLayer, type ModelGraph } from '../lock/next_linear.js';
+import type { Password } from '../lock/password.js';
 
 /**
- * L1 norm of each lock-point neuron's outgoing weights: the magnitude-pruning criterion. Follows Flatten/Dropout to
- * the next Dense or Conv2D (for a conv channel feeding Flatten, its weights are the rows idx % C == c).
- * Returns undefined when the next layer is not linear (batch norm, residual add), where the criterion is undefined.
+ * L1 norm of each lock-point neuron's outgoing weights: the magnitude-pruning criterion. The outgoing weights are the
+ * input rows of the next Dense or Conv2D (found as folding finds it, through Flatten, GlobalAveragePooling2D and
+ * Dropout; after a channels-last Flatten, rows `r % size == n` belong to neuron n). Returns undefined where no single
+ * linear layer follows (batch norm, residual add, a model output): there the criterion is undefined.
  */
-export function outgoingWeightL1(model: LayersModel, point: LockPoint): Float32Array | undefined {
-  let layer = model.getLayer(point.layer) as unknown as Layer;
-  let flattenedFromConv = false;
-  for (;;) {
-    const next = soleConsumer(model, layer);
-    if (next === undefined) return undefined;
-    const cls = next.getClassName();
-    if (TRANSPARENT.has(cls)) {
-      if (cls === 'Flatten' && point.kind === 'conv') flattenedFromConv = true;
-      layer = next;
-      continue;
-    }
-    if (cls !== 'Dense' && cls !== 'Conv2D') return undefined;
-    const kernel = next.getWeights()[0]!;
-    return tf.tidy(() => {
-      const abs = tf.abs(kernel);
-      let perInput: tf.Tensor;
-      if (cls === 'Dense') perInput = tf.sum(abs, 1); // [inputs]
-      else perInput = tf.sum(abs, [0, 1, 3]); // conv kernel [kh, kw, in, out] -> [in]
-      if (flattenedFromConv) perInput = tf.sum(tf.reshape(perInput, [-1, point.size]), 0);
-      return perInput.dataSync() as Float32Array;
-    });
-  }
+export function outgoingWeightL1(model: LayersModel, point: LockPoint, graph: ModelGraph = describeGraph(model)): Float32Array | undefined {
+  const next = nextLinearLayer(graph, point.layer);
+  if (next === undefined) return undefined;
+  const kernel = next.layer.getWeights()[0];
+  if (kernel === undefined) return undefined;
+  const dense = next.layer.getClassName() === 'Dense';
+  return tf.tidy(() => {
+    const abs = tf.abs(kernel);
+    // Dense kernel [inputs, outputs] -> [inputs]; conv kernel [kh, kw, in, out] -> [in].
+    const perInput = dense ? tf.sum(abs, 1) : tf.sum(abs, [0, 1, 3]);
+    if (perInput.size % point.size !== 0) return undefined;
+    return tf.sum(tf.reshape(perInput, [-1, point.size]), 0).dataSync() as Float32Array;
+  });
 }
+
+/** How many of a guess's neurons are true authorization neurons of `password` (same lock point, same index). */
+export function countFound(guess: Password, password: Password): number {
+  const truth = new Map(password.lockPoints.map((k) => [k.layer, new Set(k.neurons)]));
+  return guess.lockPoints.reduce((n, k) => n + k.neurons.filter((x) => truth.get(k.layer)?.has(x)).length, 0);
+}
+
+/** Accuracy above which a model without its password counts as unlocked: twice chance on 10 classes. */
+export const BROKEN_ABOVE = 0.2;

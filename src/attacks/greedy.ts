@@ -8,6 +8,7 @@ import type { LockableModel } from '../models/types.js';
 import { accuracyOf, buildLockGraph, predictWithPassword, type LockGraph } from '../lock/lock_graph.js';
 import type { LockPointKey, Password } from '../lock/password.js';
 import { rankNeurons } from '../lock/rank.js';
+import { countFound } from './common.js';
 
 export interface GreedyOptions {
   /** Neurons added per lock point (default: 10% of the lock point + 1, the reference key size). */
@@ -25,7 +26,10 @@ export interface GreedyResult {
   accuracy: number;
   /** Accuracy on the attacker's own labelled samples. */
   attackerAccuracy: number;
+  /** Model evaluations, each on all of the attacker's samples. */
   queries: number;
+  /** Samples through the model: queries x attacker samples. */
+  forwardPasses: number;
   /** True authorization neurons among those the attack locked. */
   neuronsFound: number;
   neuronsTotal: number;
@@ -77,13 +81,12 @@ export function greedyAttack(lockable: LockableModel, password: Password, attack
       options.onStep?.({ layer: point.layer, neuron: added.neurons.at(-1)!, beta: added.beta.at(-1)!, accuracy: best, queries });
     }
   }
-  const truth = new Map(password.lockPoints.map((k) => [k.layer, new Set(k.neurons)]));
-  const neuronsFound = guess.lockPoints.reduce((n, k) => n + k.neurons.filter((x) => truth.get(k.layer)?.has(x)).length, 0);
   return {
     accuracy: accuracyOf(predictWithPassword(graph, test, asPassword(guess)), test.y),
     attackerAccuracy: best,
     queries,
-    neuronsFound,
+    forwardPasses: queries * attackerData.y.length,
+    neuronsFound: countFound(guess, password),
     neuronsTotal: password.lockPoints.reduce((n, k) => n + k.neurons.length, 0),
   };
 }

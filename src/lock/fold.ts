@@ -10,12 +10,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { Layer, SymbolicTensor } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
+import type { SymbolicTensor } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import type { LockableModel } from '../models/types.js';
 import { ModelFormatError } from '../util/errors.js';
 import { FixedLockLayer, registerLockLayers } from './lock_layer.js';
 import { lockVectors, validatePassword, type Password } from './password.js';
 import { rebuildModel } from './rebuild.js';
+import { describeGraph, ensureBuilt, nextLinearLayer, type ModelGraph } from './next_linear.js';
 
 export interface UnlockedModel {
   /** The unlocked model: same inputs and outputs as the original, sharing no mutable state with it. */
@@ -36,82 +37,15 @@ export interface FoldPlan {
 
 // --- graph ---
 
-interface ContainerInternals {
-  containerNodes: Set<string>;
-}
-
-interface GraphNode {
-  layer: Layer;
-  /** Names of the layers feeding this one (one entry per input tensor). */
-  inputs: string[];
-  /** Used more than once in this model. */
-  shared: boolean;
-}
-
-interface Graph {
-  nodes: Map<string, GraphNode>;
-  consumers: Map<string, string[]>;
-  outputs: Set<string>;
-}
-
-/** A Sequential model wires its graph lazily (on first predict); make sure it is there before reading it. */
-function ensureBuilt(model: tfl.LayersModel): void {
-  if (model instanceof tfl.Sequential && !model.built) model.build();
-}
-
-/** The model's own graph (its layers may also be wired into other graphs, such as the lock graph). */
-function describeGraph(model: tfl.LayersModel): Graph {
-  const containerNodes = (model as unknown as ContainerInternals).containerNodes;
-  const nodes = new Map<string, GraphNode>();
-  const consumers = new Map<string, string[]>();
-  for (const layer of model.layers as Layer[]) {
-    const own = layer.inboundNodes.filter((_, i) => containerNodes.has(`${layer.name}_ib-${i}`));
-    const inputs = own[0]?.inboundLayers.map((l) => l.name) ?? [];
-    nodes.set(layer.name, { layer, inputs, shared: own.length > 1 });
-    for (const own1 of own) {
-      for (const inbound of own1.inboundLayers) consumers.set(inbound.name, [...(consumers.get(inbound.name) ?? []), layer.name]);
-    }
-  }
-  return { nodes, consumers, outputs: new Set(model.outputLayers.map((l) => l.name)) };
-}
-
-function channelsLast(layer: Layer): boolean {
-  const format = (layer.getConfig() as { dataFormat?: string }).dataFormat;
-  return format === undefined || format === 'channelsLast';
-}
-
 /**
  * The Dense or padding-free Conv2D that the lock at `start` folds into exactly, or undefined. `locked` holds the
  * other locked layers: a path through one of them is not folded (the two locks would have to be composed).
  */
-function foldTarget(graph: Graph, start: string, locked: ReadonlySet<string>): string | undefined {
-  let current = start;
-  for (;;) {
-    if (graph.outputs.has(current)) return undefined;
-    const next = graph.consumers.get(current) ?? [];
-    if (next.length !== 1) return undefined;
-    const node = graph.nodes.get(next[0]!);
-    if (node === undefined || node.shared || node.inputs.length !== 1) return undefined;
-    const { layer } = node;
-    switch (layer.getClassName()) {
-      case 'Dense':
-        return layer.name;
-      case 'Conv2D': {
-        const padding = (layer.getConfig() as { padding?: string }).padding;
-        return padding === 'valid' && channelsLast(layer) ? layer.name : undefined;
-      }
-      case 'Flatten':
-      case 'GlobalAveragePooling2D':
-        if (!channelsLast(layer)) return undefined;
-        break;
-      case 'Dropout':
-        break;
-      default:
-        return undefined;
-    }
-    if (locked.has(layer.name)) return undefined;
-    current = layer.name;
-  }
+function foldTarget(graph: ModelGraph, start: string, locked: ReadonlySet<string>): string | undefined {
+  const next = nextLinearLayer(graph, start, locked);
+  if (next === undefined) return undefined;
+  if (next.layer.getClassName() === 'Conv2D' && (next.layer.getConfig() as { padding?: string }).padding !== 'valid') return undefined;
+  return next.layer.name;
 }
 
 /** Plans which of the password's lock points fold, and into which layer. Exposed for reports and tests. */

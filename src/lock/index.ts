@@ -26,3 +26,4 @@ export {
   type PasswordStrategy,
 } from './generate.js';
 export { unlockModel, planFolds, type UnlockedModel, type FoldPlan } from './fold.js';
+export { describeGraph, nextLinearLayer, type ModelGraph, type NextLinear } from './next_linear.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError } from '../util/errors.js';
+import { InvalidArgumentError, TrainingDivergedError } from '../util/errors.js';
 import { createRng, shuffleInPlace, type Rng } from '../util/rng.js';
 import type { TrainEventHandler } from './events.js';
 import { Optimizer, resolveOptimizerOptions, scheduledLearningRate, type OptimizerOptions } from './optimizer.js';
@@ -62,7 +62,7 @@ export function runTrainingLoop(spec: LoopSpec, options: LoopOptions): { finalLo
         const batch = order.subarray(b * batchSize, Math.min(spec.numSamples, (b + 1) * batchSize));
         const loss = optimizer.step(() => spec.lossFor(batch, epochRng), spec.variables);
         if (!Number.isFinite(loss)) {
-          throw new InvalidArgumentError(`training diverged: loss is ${loss} at epoch ${epoch + 1}, batch ${b + 1}; lower the learning rate`);
+          throw new TrainingDivergedError(`training diverged: loss is ${loss} at epoch ${epoch + 1}, batch ${b + 1}; lower the learning rate`);
         }
         lossSum += loss * batch.length;
         seen += batch.length;

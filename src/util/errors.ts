@@ -54,3 +54,10 @@ export class InputShapeError extends EdgeProError {
     super('ERR_INPUT_SHAPE', message, options);
   }
 }
+
+/** Training produced a non-finite loss (usually a learning rate too high for the model); the weights are spoiled. */
+export class TrainingDivergedError extends EdgeProError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_TRAINING_DIVERGED', message, options);
+  }
+}

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAttack } from './attack.js';
 import { registerBench } from './bench.js';
 import { registerEval } from './eval.js';
 import { registerInfer } from './infer.js';
@@ -18,4 +19,5 @@ export function registerCommands(program: Command): void {
   registerLicence(program);
   registerInfer(program);
   registerBench(program);
+  registerAttack(program);
 }

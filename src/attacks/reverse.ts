@@ -1,0 +1,118 @@
+/**
+ * Reverse engineering the password from the model and a few hundred labelled samples: the greedy search (one neuron
+ * at a time), the evolutionary search (whole passwords), and the key space these searches face.
+ */
+import type { Dataset } from '../data/types.js';
+import { sampleStratified } from '../data/split.js';
+import type { LockableModel } from '../models/types.js';
+import { accuracyOf, buildLockGraph, predictWithPassword } from '../lock/lock_graph.js';
+import { validatePassword, type Password } from '../lock/password.js';
+import { createRng } from '../util/rng.js';
+import { BROKEN_ABOVE } from './common.js';
+import { greedyAttack, type GreedyResult } from './greedy.js';
+import { keySpace, log2SumPow2, measureValueTolerance, type KeySpace } from './keyspace.js';
+import { evolutionarySearch, type SearchResult } from './search.js';
+
+export interface ReverseOptions {
+  /** Labelled samples the attacker holds (drawn from the training set). Default 500. */
+  samples?: number;
+  /** Greedy search: model evaluations on all the attacker's samples. Default 4,000. */
+  greedyQueries?: number;
+  /** Evolutionary search: forward passes. Default 100,000. */
+  searchBudget?: number;
+  /** Range of c of the ±c·m values, for the key space and the search's guesses. Default 2..4. */
+  cRange?: [number, number];
+  /** Share of the ranking the password's neurons were drawn from (1 for `hardened`, 0.3 for `reference`). Default 1. */
+  topFraction?: number;
+  brokenAbove?: number;
+  seed?: number;
+  onProgress?: (stage: 'greedy' | 'search' | 'keyspace', detail: string) => void;
+}
+
+/** The headline figures of the reverse-engineering attack. */
+export interface ReverseSummary {
+  /** The better of the two searches, on the test set. */
+  accuracy: number;
+  /** Greedy model evaluations (each on `attackerSamples` samples). */
+  queries: number;
+  /** Forward passes (samples through the model) of both searches together. */
+  forwardPasses: number;
+  /** True authorization neurons in the better search's guess. */
+  neuronsFound: number;
+  neuronsTotal: number;
+  keySpaceBits: number;
+  /** If each lock point could be verified alone. */
+  onePointAtATimeBits: number;
+  /**
+   * Key space left given what was measured: the lock points whose key alone lifts accuracy on the attacker's data
+   * by more than 5 points over no password are searched one at a time, the rest together.
+   */
+  effectiveBits: number;
+  attackerSamples: number;
+  /** The protected model without password, on the test set. */
+  unauthorizedAccuracy: number;
+}
+
+export interface ReverseResult {
+  attack: 'reverse';
+  results: ReverseSummary;
+  greedy: GreedyResult;
+  search: SearchResult;
+  keySpace: KeySpace & { perPointAloneAccuracy: { layer: string; accuracy: number; separable: boolean }[] };
+  brokenAbove: number;
+  /** Both searches stay at or below `brokenAbove` (the key space is reported, not judged, here). */
+  holds: boolean;
+}
+
+/**
+ * Runs both searches against `lockable` with `samples` labelled training samples, and measures the key space.
+ * `password` is the owner's: it scores what the searches found and measures value tolerance and separability;
+ * the searches themselves never see it beyond its public shape (lock points and neuron counts).
+ */
+export function reverseAttack(lockable: LockableModel, password: Password, train: Dataset, test: Dataset, options: ReverseOptions = {}): ReverseResult {
+  validatePassword(password, lockable.lockPoints);
+  const seed = options.seed ?? 0;
+  const brokenAbove = options.brokenAbove ?? BROKEN_ABOVE;
+  const attacker = sampleStratified(train, Math.min(options.samples ?? 500, train.y.length), seed + 11);
+  const graph = buildLockGraph(lockable);
+  const progress = options.onProgress ?? (() => undefined);
+
+  progress('greedy', `${attacker.y.length} labelled samples, ${options.greedyQueries ?? 4000} queries`);
+  const greedy = greedyAttack(lockable, password, attacker, test, { maxQueries: options.greedyQueries ?? 4000 });
+  progress('search', `${options.searchBudget ?? 100_000} forward passes`);
+  const search = evolutionarySearch(lockable, password, attacker, test, { budget: options.searchBudget ?? 100_000, seed: seed + 13, ...(options.cRange ? { cRange: options.cRange } : {}) });
+
+  progress('keyspace', 'value tolerance and separability');
+  const valueTolerance = measureValueTolerance(graph, password, attacker, createRng(seed + 17));
+  const space = keySpace(password, { valueTolerance, topFraction: options.topFraction ?? 1, ...(options.cRange ? { cRange: options.cRange } : {}) });
+  const unauthorizedAttacker = accuracyOf(predictWithPassword(graph, attacker, undefined), attacker.y);
+  const perPointAloneAccuracy = password.lockPoints.map((key) => {
+    const accuracy = accuracyOf(predictWithPassword(graph, attacker, { version: 1, lockPoints: [key] }), attacker.y);
+    return { layer: key.layer, accuracy, separable: accuracy > unauthorizedAttacker + 0.05 };
+  });
+  const separable = space.perPoint.filter((_, i) => perPointAloneAccuracy[i]!.separable).map((p) => p.bits);
+  const joint = space.perPoint.filter((_, i) => !perPointAloneAccuracy[i]!.separable).reduce((s, p) => s + p.bits, 0);
+  const effectiveBits = log2SumPow2(joint > 0 || separable.length === 0 ? [...separable, joint] : separable);
+
+  const better = search.accuracy > greedy.accuracy ? search : greedy;
+  return {
+    attack: 'reverse',
+    results: {
+      accuracy: better.accuracy,
+      queries: greedy.queries,
+      forwardPasses: greedy.forwardPasses + search.forwardPasses,
+      neuronsFound: better.neuronsFound,
+      neuronsTotal: better.neuronsTotal,
+      keySpaceBits: space.keySpaceBits,
+      onePointAtATimeBits: space.onePointAtATimeBits,
+      effectiveBits,
+      attackerSamples: attacker.y.length,
+      unauthorizedAccuracy: accuracyOf(predictWithPassword(graph, test, undefined), test.y),
+    },
+    greedy,
+    search,
+    keySpace: { ...space, perPointAloneAccuracy },
+    brokenAbove,
+    holds: greedy.accuracy <= brokenAbove && search.accuracy <= brokenAbove,
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * What an attacker does to weights: train them (all of them) with a recipe, possibly under a fixed lock such as a
+ * pruning mask, and re-initialise layers. Shared by the fine-tuning and pruning attacks and their from-scratch yardstick.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Dataset } from '../data/types.js';
+import { gatherInputs, gatherLabels } from '../data/types.js';
+import type { LockableModel } from '../models/types.js';
+import { buildLockGraph, forwardLocked } from '../lock/lock_graph.js';
+import type { Password } from '../lock/password.js';
+import { passwordLock, uniformBatchVectors } from '../lock/vectors.js';
+import { cloneLockable } from '../train/protect.js';
+import { runTrainingLoop } from '../train/loop.js';
+import { crossEntropy, outputsProbabilities } from '../train/loss.js';
+import { checkDatasetFits, trainableVariables } from '../train/train.js';
+import type { OptimizerName } from '../train/optimizer.js';
+import type { Layer } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
+import { ModelFormatError, TrainingDivergedError } from '../util/errors.js';
+import { createRng, type Rng } from '../util/rng.js';
+
+/** One way to fine-tune. A real attacker tries several and keeps the best; so does the suite. */
+export interface Recipe {
+  name: string;
+  optimizer: OptimizerName;
+  learningRate: number;
+  /**
+   * Re-initialise before training: `last` the output layer; `head` the trailing run of Dense layers (the classifier
+   * on top of the conv features; for an MLP that is every layer, i.e. training from scratch). A lock-trained model
+   * often has dead units without its password, so plain fine-tuning gets no gradient through them; re-initialising
+   * the head keeps the features and drops the dead part.
+   */
+  reinit?: 'last' | 'head';
+}
+
+/** SGD (momentum 0.9) at three learning rates, Adam, and Adam or SGD after re-initialising the output layer or the dense head. */
+export const DEFAULT_RECIPES: readonly Recipe[] = [
+  { name: 'sgd-0.001', optimizer: 'sgd', learningRate: 0.001 },
+  { name: 'sgd-0.01', optimizer: 'sgd', learningRate: 0.01 },
+  { name: 'sgd-0.1', optimizer: 'sgd', learningRate: 0.1 },
+  { name: 'adam-0.001', optimizer: 'adam', learningRate: 0.001 },
+  { name: 'reinit-last+adam-0.001', optimizer: 'adam', learningRate: 0.001, reinit: 'last' },
+  { name: 'reinit-head+adam-0.001', optimizer: 'adam', learningRate: 0.001, reinit: 'head' },
+  { name: 'reinit-head+sgd-0.01', optimizer: 'sgd', learningRate: 0.01, reinit: 'head' },
+];
+
+export interface TuneBudget {
+  epochs: number;
+  /** Default 32. */
+  batchSize?: number;
+  seed?: number;
+}
+
+/** Glorot-uniform (the Keras default for Dense and Conv kernels) from a seeded generator. */
+function glorotUniform(shape: number[], rng: Rng): tf.Tensor {
+  const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  const fanIn = receptive * (shape.at(-2) ?? 1);
+  const fanOut = receptive * (shape.at(-1) ?? 1);
+  const limit = Math.sqrt(6 / (fanIn + fanOut));
+  const size = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Float32Array.from({ length: size }, () => (2 * rng.next() - 1) * limit), shape);
+}
+
+/** A fresh value for one weight, by its role: kernels Glorot-uniform, BN scales and variances 1, the rest 0. */
+function freshWeight(name: string, shape: number[], rng: Rng): tf.Tensor {
+  const role = name.split('/').at(-1)!.replace(/_\d+$/, '');
+  if (role === 'gamma' || role === 'moving_variance') return tf.ones(shape);
+  if (shape.length >= 2) return glorotUniform(shape, rng);
+  return tf.zeros(shape);
+}
+
+/**
+ * A new, untrained model of the same architecture (the same layers and lock points, freshly initialised from `seed`):
+ * the from-scratch yardstick. Works for any LayersModel, not only edgepro's built-in architectures.
+ */
+export async function freshCopy(lockable: LockableModel, seed: number): Promise<LockableModel> {
+  const copy = await cloneLockable(lockable);
+  const rng = createRng(seed);
+  const fresh = copy.model.weights.map((w) => freshWeight(w.originalName, w.shape as number[], rng));
+  copy.model.setWeights(fresh);
+  tf.dispose(fresh);
+  return copy;
+}
+
+/** The layers a recipe re-initialises: the output layer, or the trailing run of Dense layers. */
+function layersToReinit(lockable: LockableModel, which: 'last' | 'head'): Layer[] {
+  const weighted = [...lockable.model.layers].reverse().filter((l) => l.weights.length > 0);
+  if (weighted.length === 0) throw new ModelFormatError(`model ${lockable.model.name} has no layer with weights`);
+  if (which === 'last') return [weighted[0]!];
+  const head: Layer[] = [];
+  for (const l of weighted) {
+    if (l.getClassName() !== 'Dense') break;
+    head.push(l);
+  }
+  return head.length > 0 ? head : [weighted[0]!];
+}
+
+/** Re-initialises the model's output layer (`last`) or its dense head (`head`) in place, from `seed`. */
+export function reinitLayers(lockable: LockableModel, which: 'last' | 'head', seed: number): void {
+  const rng = createRng(seed);
+  for (const layer of layersToReinit(lockable, which)) {
+    const fresh = layer.weights.map((w) => freshWeight(w.originalName, w.shape as number[], rng));
+    layer.setWeights(fresh);
+    tf.dispose(fresh);
+  }
+}
+
+/**
+ * Trains all of `lockable`'s weights in place on `data` with `recipe`, with `lock` applied to every sample (a
+ * pruning mask: pruned neurons stay zero however the weights move) or none. Returns false when training diverged.
+ */
+export function tune(lockable: LockableModel, data: Dataset, recipe: Recipe, budget: TuneBudget, lock?: Password): { diverged: boolean } {
+  checkDatasetFits(lockable.model, data);
+  if (recipe.reinit) reinitLayers(lockable, recipe.reinit, (budget.seed ?? 0) + 101);
+  const probabilities = outputsProbabilities(lockable.model);
+  const graph = lock ? buildLockGraph(lockable) : undefined;
+  const sampleLock = lock && graph ? passwordLock(lock, graph.points) : undefined;
+  try {
+    runTrainingLoop(
+      {
+        variables: trainableVariables(lockable.model),
+        numSamples: data.y.length,
+        lossFor: (batch) => {
+          const xs = gatherInputs(data, batch);
+          const outputs = graph
+            ? forwardLocked(graph, xs, uniformBatchVectors(graph.points, batch.length, sampleLock), true)
+            : (lockable.model.apply(xs, { training: true }) as tf.Tensor);
+          return crossEntropy(outputs, gatherLabels(data, batch), probabilities);
+        },
+      },
+      { epochs: budget.epochs, batchSize: budget.batchSize ?? 32, seed: budget.seed ?? 0, optimizer: recipe.optimizer, learningRate: recipe.learningRate },
+    );
+  } catch (error) {
+    if (error instanceof TrainingDivergedError) return { diverged: true };
+    throw error;
+  }
+  return { diverged: false };
+}

@@ -1,0 +1,88 @@
+import { InvalidArgumentError as CommanderInvalidArgument, type Command } from 'commander';
+import { addCommonOptions, addDataOptions, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../options.js';
+import { STRATEGIES } from './pipeline.js';
+
+export const ATTACKS = ['finetune', 'prune', 'reverse', 'transfer', 'all'] as const;
+export type AttackKind = (typeof ATTACKS)[number];
+
+export interface AttackFlags {
+  model?: string;
+  password?: string;
+  baseline?: string;
+  other?: string;
+  otherPassword?: string;
+  protect?: boolean;
+  arch?: string;
+  strategy: (typeof STRATEGIES)[number];
+  epochs: number;
+  lockEpochs: number;
+  topFraction?: number;
+  fractions?: number[];
+  finetuneEpochs: number;
+  ratios?: number[];
+  samples: number;
+  queries: number;
+  budget: number;
+  idx?: string;
+  csv?: string;
+  label?: string;
+  testSize?: number;
+  limit?: number;
+  json?: boolean | string;
+  quiet?: boolean;
+  seed: number;
+}
+
+/** A comma-separated list of fractions in (0, 1], e.g. `0.01,0.05,0.1`. */
+function fractionList(flag: string) {
+  return (value: string): number[] => {
+    const items = value.split(',').map((s) => s.trim());
+    const numbers = items.map(Number);
+    if (items.some((s) => s === '') || numbers.some((n) => !(Number.isFinite(n) && n > 0 && n <= 1))) {
+      throw new CommanderInvalidArgument(`${flag} needs comma-separated fractions in (0, 1], got "${value}"`);
+    }
+    return numbers;
+  };
+}
+
+export function registerAttack(program: Command): void {
+  const cmd = program
+    .command('attack')
+    .argument('<kind>', `which attack: ${ATTACKS.join(', ')}`, oneOf('<kind>', ATTACKS))
+    .description('attack a protected model without its password (fine-tuning, pruning, reverse engineering, password transfer) and say whether the protection holds')
+    .option('--model <dir>', 'the protected model (directory with model.json + weights.bin)')
+    .option('--password <file>', "the model's password: its encoded bytes (the owner's; used to score what the attacks find)")
+    .option('--baseline <dir>', 'the unprotected model, for the fine-tuning comparison')
+    .option('--other <dir>', 'transfer: a second protected model (B) to try the password on')
+    .option('--other-password <file>', "transfer: B's own password, to show B works with it")
+    .option('--protect', 'self-contained audit: train a baseline and protect it here (twice, with seeds S and S+1, for transfer)')
+    .option('--arch <name>', 'with --protect: lenet5, mlp or resnet (default lenet5)', oneOf('--arch', ['lenet5', 'mlp', 'resnet'] as const))
+    .option('--strategy <name>', `with --protect: password strategy: ${STRATEGIES.join(', ')}`, oneOf('--strategy', STRATEGIES), 'hardened')
+    .option('--epochs <n>', 'with --protect: baseline training epochs', nonNegativeInt('--epochs'), 10)
+    .option('--lock-epochs <n>', 'with --protect: lock-training epochs', nonNegativeInt('--lock-epochs'), 12)
+    .option('--top-fraction <f>', 'key space: share of the ranking the neurons were drawn from (1 hardened, 0.3 reference; default from --strategy with --protect, else 1)', positiveNumber('--top-fraction'))
+    .option('--fractions <list>', 'finetune: shares of the training set the attacker holds (default 0.01,0.05,0.1)', fractionList('--fractions'))
+    .option('--finetune-epochs <n>', 'finetune: epochs of every run (attacked, scratch, unprotected)', positiveInt('--finetune-epochs'), 30)
+    .option('--ratios <list>', 'prune: shares of each lock layer pruned (default 0.1,...,0.9)', fractionList('--ratios'))
+    .option('--samples <n>', "reverse: the attacker's labelled samples", positiveInt('--samples'), 500)
+    .option('--queries <n>', 'reverse: greedy model evaluations (each on all samples)', positiveInt('--queries'), 4000)
+    .option('--budget <n>', 'reverse: forward passes of the whole-password search', positiveInt('--budget'), 100_000);
+  addDataOptions(cmd);
+  addCommonOptions(cmd);
+  cmd.addHelpText(
+    'after',
+    [
+      '',
+      'The attacker\'s data is drawn from the training split; every accuracy is on the test split.',
+      'Examples:',
+      '  edgepro attack all --protect --json audit.json          # protect LeNet-5 on the embedded MNIST, then attack it',
+      '  edgepro attack all --protect --strategy reference       # the paper\'s public lock, for comparison',
+      '  edgepro attack finetune --model protected/ --password protected/password.json --baseline baseline/',
+      '  edgepro attack transfer --model a/ --password a/password.json --other b/',
+    ].join('\n'),
+  );
+  cmd.action(async (kind: AttackKind, flags: AttackFlags) => {
+    const { runAttack } = await import('./attack_run.js');
+    await runAttack(kind, flags);
+  });
+}

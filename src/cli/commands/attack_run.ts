@@ -1,0 +1,163 @@
+import { readFile } from 'node:fs/promises';
+import { initEngine } from '../../engine/index.js';
+import type { Dataset } from '../../data/types.js';
+import { buildArchitecture } from '../../models/registry.js';
+import { loadModelDir } from '../../models/files.js';
+import type { LockableModel, LockPoint } from '../../models/types.js';
+import { decodePassword, type Password } from '../../lock/password.js';
+import { STRATEGY_SELECTION } from '../../lock/generate.js';
+import { evaluateClassifier, protectModel, trainClassifier } from '../../train/index.js';
+import { fineTuneAttack, type FineTuneResult } from '../../attacks/finetune.js';
+import { pruneAttack, type PruneAttackResult } from '../../attacks/prune.js';
+import { reverseAttack, type ReverseResult } from '../../attacks/reverse.js';
+import { transferAttack, type TransferResult } from '../../attacks/transfer.js';
+import { loadDataFromFlags } from '../data.js';
+import { UsageError } from '../errors.js';
+import { Output, percent, table } from '../output.js';
+import { trainingProgress } from '../progress.js';
+import type { AttackFlags, AttackKind } from './attack.js';
+
+type AttackResult = FineTuneResult | PruneAttackResult | ReverseResult | TransferResult;
+
+interface Target {
+  protected: LockableModel;
+  password: Password;
+  baseline?: LockableModel;
+  other?: LockableModel;
+  otherPassword?: Password;
+  topFraction: number;
+}
+
+/**
+ * The password the flags name. Today `--password FILE`: the encoded password bytes (`encodePassword`); an encrypted
+ * container with a licence will be read here too, so every command gets passwords the same way.
+ */
+export async function passwordFromFlags(file: string, lockPoints: readonly LockPoint[]): Promise<Password> {
+  return decodePassword(new Uint8Array(await readFile(file)), lockPoints);
+}
+
+/** Refuses contradictory or missing options before any work starts. */
+function checkFlags(kind: AttackKind, flags: AttackFlags): void {
+  if (flags.protect) {
+    for (const [flag, value] of [['--model', flags.model], ['--password', flags.password], ['--baseline', flags.baseline], ['--other', flags.other]] as const) {
+      if (value !== undefined) throw new UsageError(`--protect makes its own models; drop ${flag}`);
+    }
+    return;
+  }
+  if (flags.model === undefined || flags.password === undefined) throw new UsageError('give --model DIR and --password FILE, or --protect for a self-contained audit');
+  if ((kind === 'transfer' || kind === 'all') && flags.other === undefined) throw new UsageError(`attack ${kind} needs --other DIR (a second protected model) or --protect`);
+  if (flags.otherPassword !== undefined && flags.other === undefined) throw new UsageError('--other-password goes with --other');
+}
+
+async function loadTarget(kind: AttackKind, flags: AttackFlags, train: Dataset, out: Output): Promise<Target> {
+  if (!flags.protect) {
+    const model = await loadModelDir(flags.model!);
+    const target: Target = { protected: model, password: await passwordFromFlags(flags.password!, model.lockPoints), topFraction: flags.topFraction ?? 1 };
+    if (flags.baseline !== undefined) target.baseline = await loadModelDir(flags.baseline);
+    if (flags.other !== undefined) {
+      target.other = await loadModelDir(flags.other);
+      if (flags.otherPassword !== undefined) target.otherPassword = await passwordFromFlags(flags.otherPassword, target.other.lockPoints);
+    }
+    return target;
+  }
+  const baseline = buildArchitecture(flags.arch ?? 'lenet5', { inputShape: train.sampleShape, numClasses: train.numClasses, seed: flags.seed });
+  trainClassifier(baseline.model, train, { epochs: flags.epochs, seed: flags.seed, onEvent: trainingProgress(out, 'baseline').onEvent });
+  const protect = (seed: number) =>
+    protectModel(baseline, train, { epochs: flags.lockEpochs, seed, password: { strategy: flags.strategy }, onEvent: trainingProgress(out, `lock-train (${flags.strategy}, seed ${seed})`).onEvent });
+  const a = await protect(flags.seed);
+  const target: Target = { protected: a.protected, password: a.password, baseline, topFraction: flags.topFraction ?? STRATEGY_SELECTION[flags.strategy].topFraction };
+  if (kind === 'transfer' || kind === 'all') {
+    const b = await protect(flags.seed + 1);
+    target.other = b.protected;
+    target.otherPassword = b.password;
+  }
+  return target;
+}
+
+const yesNo = (holds: boolean) => (holds ? 'yes' : 'NO');
+
+/** One table row per measured line: attack, setting, what the attacker reached, the yardstick, holds. */
+function rowsFor(result: AttackResult): string[][] {
+  switch (result.attack) {
+    case 'finetune':
+      return result.results.map((r) => [
+        'finetune',
+        `${(r.fraction * 100).toFixed(0)}% data (${r.samples} samples)`,
+        `${percent(r.attackedAccuracy)} (${r.bestRecipe})`,
+        `scratch ${percent(r.scratchAccuracy)} (${r.scratchBestRecipe})${r.unprotectedFinetuneAccuracy !== undefined ? `, unprotected ${percent(r.unprotectedFinetuneAccuracy)}` : ''}`,
+        yesNo(r.holds),
+      ]);
+    case 'prune':
+      return result.results.map((r) => [
+        'prune',
+        `${(r.ratio * 100).toFixed(0)}% of each lock layer`,
+        `${percent(r.accuracy)}, fine-tuned ${percent(r.accuracyAfterFinetune)}`,
+        `fine-tune alone ${percent(result.finetuneWithoutPruning)}`,
+        yesNo(r.holds),
+      ]);
+    case 'reverse': {
+      const r = result.results;
+      return [
+        ['reverse', `greedy, ${r.attackerSamples} labels`, percent(result.greedy.accuracy), `${result.greedy.queries} queries, ${result.greedy.neuronsFound}/${r.neuronsTotal} neurons found`, yesNo(result.greedy.accuracy <= result.brokenAbove)],
+        ['reverse', 'whole-password search', percent(result.search.accuracy), `${result.search.forwardPasses} forward passes, ${result.search.neuronsFound}/${r.neuronsTotal} found`, yesNo(result.search.accuracy <= result.brokenAbove)],
+        ['reverse', 'key space', `${r.keySpaceBits.toFixed(1)} bits`, `one lock point at a time ${r.onePointAtATimeBits.toFixed(1)}, effective ${r.effectiveBits.toFixed(1)}`, yesNo(r.effectiveBits >= 128)],
+      ];
+    }
+    case 'transfer': {
+      const r = result.results;
+      const own = r.ownPasswordAccuracy !== undefined ? `, with its own ${percent(r.ownPasswordAccuracy)}` : '';
+      return [['transfer', "A's password on model B", percent(r.accuracy), `B without password ${percent(r.unauthorizedAccuracy)}${own}`, yesNo(result.holds)]];
+    }
+  }
+}
+
+export async function runAttack(kind: AttackKind, flags: AttackFlags): Promise<void> {
+  checkFlags(kind, flags);
+  const out = new Output(flags);
+  const started = performance.now();
+  await initEngine();
+  const data = await loadDataFromFlags(flags);
+  out.note(`data: ${data.name}, ${data.train.y.length} train / ${data.test.y.length} test samples`);
+  const target = await loadTarget(kind, flags, data.train, out);
+  const { train, test } = data;
+  const unauthorizedAccuracy = evaluateClassifier(target.protected.model, test).accuracy;
+  out.note(`protected model without password: ${percent(unauthorizedAccuracy)}`);
+  const wants = (k: AttackKind) => kind === k || kind === 'all';
+  const results: AttackResult[] = [];
+  if (wants('finetune')) {
+    out.note('fine-tuning attack: every recipe on the protected model, a fresh model and the unprotected one');
+    results.push(
+      await fineTuneAttack(target.protected, train, test, {
+        seed: flags.seed,
+        epochs: flags.finetuneEpochs,
+        ...(flags.fractions ? { fractions: flags.fractions } : {}),
+        ...(target.baseline ? { baseline: target.baseline } : {}),
+        onRun: (r) => out.note(`  ${(r.fraction * 100).toFixed(0)}% ${r.arm} ${r.recipe}: ${percent(r.testAccuracy)}`),
+      }),
+    );
+  }
+  if (wants('prune')) {
+    out.note('pruning attack');
+    results.push(await pruneAttack(target.protected, train, test, { seed: flags.seed, ...(flags.ratios ? { ratios: flags.ratios } : {}) }));
+  }
+  if (wants('reverse')) {
+    results.push(
+      reverseAttack(target.protected, target.password, train, test, {
+        seed: flags.seed,
+        samples: flags.samples,
+        greedyQueries: flags.queries,
+        searchBudget: flags.budget,
+        topFraction: target.topFraction,
+        onProgress: (stage, detail) => out.note(`reverse engineering, ${stage}: ${detail}`),
+      }),
+    );
+  }
+  if (wants('transfer')) {
+    results.push(transferAttack(target.other!, target.password, test, target.otherPassword ? { passwordB: target.otherPassword } : {}));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  out.info(table(['attack', 'setting', 'attacker reaches', 'compared with', 'holds'], results.flatMap(rowsFor)));
+  out.info(`protected model without password: ${percent(unauthorizedAccuracy)}; ${seconds.toFixed(0)} s in all`);
+  const context = { dataset: data.name, model: target.protected.architecture, unauthorizedAccuracy, seconds };
+  await out.result(kind === 'all' ? { attack: 'all', ...context, holds: results.every((r) => r.holds), attacks: results } : { ...results[0]!, ...context });
+}

@@ -1,0 +1,85 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initEngine } from '../../src/engine/index.js';
+import { loadEmbeddedMnist, sampleStratified } from '../../src/data/index.js';
+import { buildMlp } from '../../src/models/index.js';
+import { saveModelDir } from '../../src/models/files.js';
+import { encodePassword } from '../../src/lock/index.js';
+import { protectModel, trainClassifier } from '../../src/train/index.js';
+
+const run = promisify(execFile);
+const CLI = resolve('dist/cli/main.js');
+
+async function edgepro(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'edgepro-attack-'));
+  await initEngine();
+  // A deliberately weak protection: a hardened password, lock-trained for 0 epochs (the model works without it).
+  const digits = sampleStratified(loadEmbeddedMnist(), 600, 3);
+  const baseline = buildMlp({ inputShape: digits.sampleShape, numClasses: 10, hidden: [32, 16], seed: 3 });
+  trainClassifier(baseline.model, digits, { epochs: 4, batchSize: 32, seed: 3 });
+  const weak = await protectModel(baseline, digits, { epochs: 0, seed: 3 });
+  await saveModelDir(weak.protected, join(dir, 'weak'));
+  await saveModelDir(baseline, join(dir, 'baseline'));
+  await writeFile(join(dir, 'password.json'), encodePassword(weak.password));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('edgepro attack', () => {
+  it('all: runs every attack on a saved model and its password, prints one table, writes JSON, and calls a weak lock broken', async () => {
+    const report = join(dir, 'attack.json');
+    const weak = join(dir, 'weak');
+    const r = await edgepro(
+      'attack', 'all', '--model', weak, '--password', join(dir, 'password.json'), '--baseline', join(dir, 'baseline'), '--other', weak,
+      '--limit', '400', '--test-size', '300', '--fractions', '0.1', '--finetune-epochs', '1', '--ratios', '0.1,0.5',
+      '--samples', '100', '--queries', '20', '--budget', '2000', '--json', report, '--quiet',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^attack +setting +attacker reaches +compared with +holds/);
+    expect(r.stdout).toMatch(/transfer +A's password on model B/);
+    const json = JSON.parse(await readFile(report, 'utf8'));
+    expect(json).toMatchObject({ attack: 'all', dataset: 'mnist-embedded', model: 'mlp', holds: false });
+    expect(json.attacks.map((a: { attack: string }) => a.attack)).toEqual(['finetune', 'prune', 'reverse', 'transfer']);
+    const [finetune, prune, reverse, transfer] = json.attacks;
+    expect(finetune.results[0]).toMatchObject({ fraction: 0.1, samples: 40 });
+    expect(typeof finetune.results[0].bestRecipe).toBe('string');
+    expect(prune.results.map((x: { ratio: number }) => x.ratio)).toEqual([0.1, 0.5]);
+    expect(prune.results[0].holds).toBe(false);
+    expect(reverse).toMatchObject({ results: { queries: 20, attackerSamples: 100 }, holds: false });
+    expect(reverse.results.keySpaceBits).toBeGreaterThan(0);
+    expect(transfer.holds).toBe(false);
+  });
+
+  it('usage errors: exit 2 with one line, before any work', async () => {
+    const missing = await edgepro('attack', 'prune');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--model DIR and --password FILE, or --protect/);
+    const badList = await edgepro('attack', 'finetune', '--protect', '--fractions', '0.1,2');
+    expect(badList.code).toBe(2);
+    expect(badList.stderr).toMatch(/--fractions needs comma-separated fractions/);
+  });
+
+  it('a password that does not fit the model: exit 1, one line', async () => {
+    const wrong = join(dir, 'wrong.json');
+    await writeFile(wrong, JSON.stringify({ version: 1, lockPoints: [{ layer: 'nope', kind: 'dense', size: 3, neurons: [0], alpha: [0], beta: [0] }] }));
+    const r = await edgepro('attack', 'prune', '--model', join(dir, 'weak'), '--password', wrong, '--quiet');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/no lock point nope/);
+  });
+});
