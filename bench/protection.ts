@@ -16,11 +16,39 @@ import { protectionReport } from '../src/eval/report.js';
 import { pruningAttack } from '../src/attacks/prune.js';
 import { greedyAttack } from '../src/attacks/greedy.js';
 import type { DecoyKind } from '../src/lock/decoys.js';
+import type { LockPointKey, Password } from '../src/lock/password.js';
 
 interface Scheme {
   name: string;
   describe: string;
   options: Omit<ProtectOptions, 'epochs' | 'seed'>;
+  /** Adversarial lock training: the greedy search, run on the model after each epoch, supplies decoys. */
+  adversarial?: { share: number };
+}
+
+/**
+ * The greedy attack as a lock-training adversary: from the second epoch on, it searches the model as it now is on
+ * `data` (without the password) and returns every guess on its path, each a step it judged an improvement.
+ */
+function greedyAdversary(data: Dataset, share: number, maxQueries: number): NonNullable<ProtectOptions['adversary']> {
+  return {
+    share,
+    search: (model, epoch) => {
+      if (epoch === 0) return [];
+      const path = new Map<string, LockPointKey>();
+      const guesses: Password[] = [];
+      greedyAttack(model, { version: 1, lockPoints: [] }, data, data, {
+        maxQueries,
+        onStep: ({ layer, neuron, beta }) => {
+          const point = model.lockPoints.find((p) => p.layer === layer)!;
+          const k = path.get(layer) ?? { layer, kind: point.kind, size: point.size, neurons: [], alpha: [], beta: [] };
+          path.set(layer, { ...k, neurons: [...k.neurons, neuron], alpha: [...k.alpha, 0], beta: [...k.beta, beta] });
+          guesses.push({ version: 1, lockPoints: [...path.values()] });
+        },
+      });
+      return guesses;
+    },
+  };
 }
 
 const ALL: DecoyKind[] = ['partial', 'nearMiss', 'somePoints', 'sparseGuess', 'wrongNeurons', 'wrongValues', 'zeroKey', 'randomZero'];
@@ -35,6 +63,8 @@ const SCHEMES: Scheme[] = [
   { name: 'g10-d90', describe: 'as hardened-g10, decoys on 90% of released samples', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.9, optimizer: 'adam', learningRate: 1e-3 } },
   { name: 'g10-sparse4', describe: 'as hardened-g10, sparse guesses drawn 4x as often as each other decoy', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.8, decoys: [...ALL, 'sparseGuess', 'sparseGuess', 'sparseGuess'], optimizer: 'adam', learningRate: 1e-3 } },
   { name: 'g15', describe: 'as hardened-g10 with gamma 0.15', options: { password: { strategy: 'hardened', gamma: 0.15, topFraction: 1 }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3 } },
+  { name: 'g10-adv', describe: 'as g10-d90, with the greedy search (300 samples, 1,500 queries) run after each epoch; its guesses are 30% of the decoys', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.9, optimizer: 'adam', learningRate: 1e-3 }, adversarial: { share: 0.3 } },
+  { name: 'g10-adv80', describe: 'g10-adv with decoys on 80% of released samples', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3 }, adversarial: { share: 0.3 } },
   { name: 'hardened-d80', describe: 'as hardened, decoys on 80% of released samples', options: { password: { strategy: 'hardened' }, decoyShare: 0.8, decoys: ALL, optimizer: 'adam', learningRate: 1e-3 } },
 ];
 
@@ -80,7 +110,8 @@ const attacker = sampleStratified(train, 500, seed + 1);
 const rows: Record<string, unknown>[] = [];
 for (const scheme of chosen) {
   const t0 = performance.now();
-  const { protected: locked, password } = await protectModel(baseline, train, { ...scheme.options, epochs: Number(values['lock-epochs']), seed });
+  const adversary = scheme.adversarial ? greedyAdversary(sampleStratified(train, 300, seed + 99), scheme.adversarial.share, 1500) : undefined;
+  const { protected: locked, password } = await protectModel(baseline, train, { ...scheme.options, adversary, epochs: Number(values['lock-epochs']), seed });
   const trainSeconds = (performance.now() - t0) / 1000;
   const report = protectionReport(locked, password, test, { baseline: baseline.model, trials: 100, seed });
   const prune = pruningAttack(locked, test, [0.1, 0.3, 0.5, 0.7, 0.9]);

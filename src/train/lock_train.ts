@@ -3,7 +3,7 @@ import { gatherInputs, type Dataset } from '../data/types.js';
 import type { LockableModel } from '../models/types.js';
 import { accuracyOf, buildLockGraph, forwardLocked, predictWithPassword } from '../lock/lock_graph.js';
 import { validatePassword, type Password } from '../lock/password.js';
-import { BatchLocks, passwordLock } from '../lock/vectors.js';
+import { BatchLocks, passwordLock, type SampleLock } from '../lock/vectors.js';
 import { ALL_DECOYS, makeDecoy, type DecoyKind } from '../lock/decoys.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { createRng } from '../util/rng.js';
@@ -30,6 +30,12 @@ export interface LockTrainOptions extends LoopOptions {
   releasedLabels?: 'fresh' | 'fixed';
   /** Evaluated after each epoch as `authorized` / `unauthorized` accuracy in the epoch event. */
   validation?: Dataset;
+  /**
+   * Adversarial lock training: after each epoch `search` attacks the model as it now is (without the password) and
+   * returns the guesses it made; they join a pool from which `share` of the decoys are then drawn. Fixed decoys teach
+   * the model the guesses we thought of; this teaches it the ones that work against it.
+   */
+  adversary?: { search: (model: LockableModel, epoch: number) => Password[]; share: number };
 }
 
 export interface LockTrainResult {
@@ -58,6 +64,8 @@ export function lockTrain(lockable: LockableModel, password: Password, train: Da
   const numClasses = train.numClasses;
   const validation = options.validation;
   const fixedLabels = options.releasedLabels === 'fixed' ? fixedRandomLabels(train.y.length, numClasses, options.seed ?? 0) : undefined;
+  const adversary = options.adversary;
+  const found: SampleLock[] = [];
   return runTrainingLoop(
     {
       variables: trainableVariables(lockable.model),
@@ -71,19 +79,28 @@ export function lockTrain(lockable: LockableModel, password: Password, train: Da
             locks.set(i, key);
             labels[i] = train.y[batch[i]!]!;
           } else {
-            if (rng.next() < decoyShare) locks.set(i, makeDecoy(decoys[rng.int(decoys.length)]!, key, graph.points, rng));
+            if (rng.next() < decoyShare) {
+              const lock = adversary && found.length > 0 && rng.next() < adversary.share
+                ? found[rng.int(found.length)]!
+                : makeDecoy(decoys[rng.int(decoys.length)]!, key, graph.points, rng);
+              locks.set(i, lock);
+            }
             labels[i] = fixedLabels ? fixedLabels[batch[i]!]! : rng.int(numClasses);
           }
         }
         const outputs = forwardLocked(graph, gatherInputs(train, batch), locks.toTensors(), true);
         return crossEntropy(outputs, tf.tensor1d(labels, 'int32'), probabilities);
       },
-      metricsAfterEpoch: validation
-        ? () => ({
-            authorized: accuracyOf(predictWithPassword(graph, validation, password), validation.y),
-            unauthorized: accuracyOf(predictWithPassword(graph, validation, undefined), validation.y),
-          })
-        : undefined,
+      metricsAfterEpoch: (epoch) => {
+        if (adversary) for (const guess of adversary.search(lockable, epoch)) found.push(passwordLock(guess, graph.points));
+        return validation
+          ? {
+              authorized: accuracyOf(predictWithPassword(graph, validation, password), validation.y),
+              unauthorized: accuracyOf(predictWithPassword(graph, validation, undefined), validation.y),
+              ...(adversary ? { adversarialDecoys: found.length } : {}),
+            }
+          : {};
+      },
     },
     options,
   );
