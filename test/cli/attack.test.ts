@@ -8,7 +8,8 @@ import { initEngine } from '../../src/engine/index.js';
 import { loadEmbeddedMnist, sampleStratified } from '../../src/data/index.js';
 import { buildMlp } from '../../src/models/index.js';
 import { saveModelDir } from '../../src/models/files.js';
-import { encodePassword } from '../../src/lock/index.js';
+import { encodeKeyFile } from '../../src/crypto/index.js';
+import { writeProtectedModel } from '../../src/cli/protected_files.js';
 import { protectModel, trainClassifier } from '../../src/train/index.js';
 
 const run = promisify(execFile);
@@ -33,9 +34,9 @@ beforeAll(async () => {
   const baseline = buildMlp({ inputShape: digits.sampleShape, numClasses: 10, hidden: [32, 16], seed: 3 });
   trainClassifier(baseline.model, digits, { epochs: 4, batchSize: 32, seed: 3 });
   const weak = await protectModel(baseline, digits, { epochs: 0, seed: 3 });
-  await saveModelDir(weak.protected, join(dir, 'weak'));
+  // As `edgepro protect` writes it: the directory with password.edgepro, the owner key beside it.
+  await writeProtectedModel(weak.protected, weak.password, join(dir, 'weak'), join(dir, 'weak.owner.key'));
   await saveModelDir(baseline, join(dir, 'baseline'));
-  await writeFile(join(dir, 'password.json'), encodePassword(weak.password));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -44,7 +45,7 @@ describe('edgepro attack', () => {
     const report = join(dir, 'attack.json');
     const weak = join(dir, 'weak');
     const r = await edgepro(
-      'attack', 'all', '--model', weak, '--password', join(dir, 'password.json'), '--baseline', join(dir, 'baseline'), '--other', weak,
+      'attack', 'all', '--model', weak, '--baseline', join(dir, 'baseline'), '--other', weak,
       '--limit', '400', '--test-size', '300', '--fractions', '0.1', '--finetune-epochs', '1', '--ratios', '0.1,0.5',
       '--samples', '100', '--queries', '20', '--budget', '2000', '--json', report, '--quiet',
     );
@@ -68,18 +69,18 @@ describe('edgepro attack', () => {
   it('usage errors: exit 2 with one line, before any work', async () => {
     const missing = await edgepro('attack', 'prune');
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/--model DIR and --password FILE, or --protect/);
+    expect(missing.stderr).toMatch(/give --model DIR .*, or --protect/);
     const badList = await edgepro('attack', 'finetune', '--protect', '--fractions', '0.1,2');
     expect(badList.code).toBe(2);
     expect(badList.stderr).toMatch(/--fractions needs comma-separated fractions/);
   });
 
-  it('a password that does not fit the model: exit 1, one line', async () => {
-    const wrong = join(dir, 'wrong.json');
-    await writeFile(wrong, JSON.stringify({ version: 1, lockPoints: [{ layer: 'nope', kind: 'dense', size: 3, neurons: [0], alpha: [0], beta: [0] }] }));
-    const r = await edgepro('attack', 'prune', '--model', join(dir, 'weak'), '--password', wrong, '--quiet');
+  it("an owner key that is not this model's: exit 1, one line naming the container", async () => {
+    const wrong = join(dir, 'other.owner.key');
+    await writeFile(wrong, encodeKeyFile('content-key', crypto.getRandomValues(new Uint8Array(32))));
+    const r = await edgepro('attack', 'prune', '--model', join(dir, 'weak'), '--key', wrong, '--quiet');
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/no lock point nope/);
+    expect(r.stderr).toMatch(/password\.edgepro/);
   });
 });

@@ -7,10 +7,10 @@ export type AttackKind = (typeof ATTACKS)[number];
 
 export interface AttackFlags {
   model?: string;
-  password?: string;
+  key?: string;
   baseline?: string;
   other?: string;
-  otherPassword?: string;
+  otherKey?: string;
   protect?: boolean;
   arch?: string;
   strategy: (typeof STRATEGIES)[number];
@@ -51,10 +51,10 @@ export function registerAttack(program: Command): void {
     .argument('<kind>', `which attack: ${ATTACKS.join(', ')}`, oneOf('<kind>', ATTACKS))
     .description('attack a protected model without its password (fine-tuning, pruning, reverse engineering, password transfer) and say whether the protection holds')
     .option('--model <dir>', 'the protected model (directory with model.json + weights.bin)')
-    .option('--password <file>', "the model's password: its encoded bytes (the owner's; used to score what the attacks find)")
+    .option('--key <file>', "the owner key, to open the model's password (only to score what the attacks find); default <dir>.owner.key")
     .option('--baseline <dir>', 'the unprotected model, for the fine-tuning comparison')
     .option('--other <dir>', 'transfer: a second protected model (B) to try the password on')
-    .option('--other-password <file>', "transfer: B's own password, to show B works with it")
+    .option('--other-key <file>', "transfer: B's owner key, to show B works with its own password (default <other>.owner.key, if present)")
     .option('--protect', 'self-contained audit: train a baseline and protect it here (twice, with seeds S and S+1, for transfer)')
     .option('--arch <name>', 'with --protect: lenet5, mlp or resnet (default lenet5)', oneOf('--arch', ['lenet5', 'mlp', 'resnet'] as const))
     .option('--strategy <name>', `with --protect: password strategy: ${STRATEGIES.join(', ')}`, oneOf('--strategy', STRATEGIES), 'hardened')
@@ -77,8 +77,8 @@ export function registerAttack(program: Command): void {
       'Examples:',
       '  edgepro attack all --protect --json audit.json          # protect LeNet-5 on the embedded MNIST, then attack it',
       '  edgepro attack all --protect --strategy reference       # the paper\'s public lock, for comparison',
-      '  edgepro attack finetune --model protected/ --password protected/password.json --baseline baseline/',
-      '  edgepro attack transfer --model a/ --password a/password.json --other b/',
+      '  edgepro attack finetune --model models/protected --baseline models/baseline   # owner key: models/protected.owner.key',
+      '  edgepro attack transfer --model models/a --other models/b',
     ].join('\n'),
   );
   cmd.action(async (kind: AttackKind, flags: AttackFlags) => {

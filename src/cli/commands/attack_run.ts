@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { initEngine } from '../../engine/index.js';
 import type { Dataset } from '../../data/types.js';
 import { buildArchitecture } from '../../models/registry.js';
 import { loadModelDir } from '../../models/files.js';
-import type { LockableModel, LockPoint } from '../../models/types.js';
-import { decodePassword, type Password } from '../../lock/password.js';
+import type { LockableModel } from '../../models/types.js';
+import type { Password } from '../../lock/password.js';
 import { STRATEGY_SELECTION } from '../../lock/generate.js';
 import { evaluateClassifier, protectModel, trainClassifier } from '../../train/index.js';
 import { fineTuneAttack, type FineTuneResult } from '../../attacks/finetune.js';
@@ -13,6 +13,8 @@ import { reverseAttack, type ReverseResult } from '../../attacks/reverse.js';
 import { transferAttack, type TransferResult } from '../../attacks/transfer.js';
 import { loadDataFromFlags } from '../data.js';
 import { UsageError } from '../errors.js';
+import { defaultOwnerKeyPath } from '../files.js';
+import { openOwnerPassword } from '../protected_files.js';
 import { Output, percent, table } from '../output.js';
 import { trainingProgress } from '../progress.js';
 import type { AttackFlags, AttackKind } from './attack.js';
@@ -28,35 +30,30 @@ interface Target {
   topFraction: number;
 }
 
-/**
- * The password the flags name. Today `--password FILE`: the encoded password bytes (`encodePassword`); an encrypted
- * container with a licence will be read here too, so every command gets passwords the same way.
- */
-export async function passwordFromFlags(file: string, lockPoints: readonly LockPoint[]): Promise<Password> {
-  return decodePassword(new Uint8Array(await readFile(file)), lockPoints);
-}
-
 /** Refuses contradictory or missing options before any work starts. */
 function checkFlags(kind: AttackKind, flags: AttackFlags): void {
   if (flags.protect) {
-    for (const [flag, value] of [['--model', flags.model], ['--password', flags.password], ['--baseline', flags.baseline], ['--other', flags.other]] as const) {
+    for (const [flag, value] of [['--model', flags.model], ['--key', flags.key], ['--baseline', flags.baseline], ['--other', flags.other], ['--other-key', flags.otherKey]] as const) {
       if (value !== undefined) throw new UsageError(`--protect makes its own models; drop ${flag}`);
     }
     return;
   }
-  if (flags.model === undefined || flags.password === undefined) throw new UsageError('give --model DIR and --password FILE, or --protect for a self-contained audit');
+  if (flags.model === undefined) throw new UsageError('give --model DIR (a protected model, its owner key beside it or --key FILE), or --protect for a self-contained audit');
   if ((kind === 'transfer' || kind === 'all') && flags.other === undefined) throw new UsageError(`attack ${kind} needs --other DIR (a second protected model) or --protect`);
-  if (flags.otherPassword !== undefined && flags.other === undefined) throw new UsageError('--other-password goes with --other');
+  if (flags.otherKey !== undefined && flags.other === undefined) throw new UsageError('--other-key goes with --other');
 }
 
 async function loadTarget(kind: AttackKind, flags: AttackFlags, train: Dataset, out: Output): Promise<Target> {
   if (!flags.protect) {
     const model = await loadModelDir(flags.model!);
-    const target: Target = { protected: model, password: await passwordFromFlags(flags.password!, model.lockPoints), topFraction: flags.topFraction ?? 1 };
+    const password = await openOwnerPassword(flags.model!, flags.key ?? defaultOwnerKeyPath(flags.model!));
+    const target: Target = { protected: model, password, topFraction: flags.topFraction ?? 1 };
     if (flags.baseline !== undefined) target.baseline = await loadModelDir(flags.baseline);
     if (flags.other !== undefined) {
       target.other = await loadModelDir(flags.other);
-      if (flags.otherPassword !== undefined) target.otherPassword = await passwordFromFlags(flags.otherPassword, target.other.lockPoints);
+      // B's own password only shows that B works with it; without B's owner key the transfer test still runs.
+      const otherKey = flags.otherKey ?? defaultOwnerKeyPath(flags.other);
+      if (flags.otherKey !== undefined || existsSync(otherKey)) target.otherPassword = await openOwnerPassword(flags.other, otherKey);
     }
     return target;
   }
