@@ -1,15 +1,16 @@
 /**
  * `npm run bench:attacks [-- --json FILE] [--schemes hardened,reference] [--attacks finetune,prune,reverse,transfer]
- *   [--lock-epochs N] [--epochs N] [--seed S]`
+ *   [--lock-epochs N] [--epochs N] [--seed S] [--dataset mnist|fashion]`
  *
  * The attack suite on the real default: LeNet-5 on the embedded MNIST (8,000 training / 2,000 test digits), one
- * baseline, then each scheme protected from it (and again with seed + 1, for the transfer attack), and every attack.
+ * baseline (or Fashion-MNIST, 8,000 / 2,000 images drawn from /usr/share/datasets/fashion-mnist), then each scheme protected from it (and again with seed + 1, for the transfer attack), and every attack.
  * Prints Markdown tables (docs/ATTACKS.md holds them). Slow (tens of minutes): a benchmark, not a test.
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { initEngine } from '../src/engine/index.js';
-import { loadEmbeddedMnist, stratifiedSplit } from '../src/data/index.js';
+import { loadEmbeddedMnist, sampleStratified, stratifiedSplit, type Dataset } from '../src/data/index.js';
+import { loadIdxDir } from '../src/data/files.js';
 import { buildLeNet5 } from '../src/models/index.js';
 import { evaluateClassifier, protectModel, trainClassifier, type ProtectOptions } from '../src/train/index.js';
 import { protectionReport } from '../src/eval/report.js';
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     'lock-epochs': { type: 'string', default: '12' },
     epochs: { type: 'string', default: '10' },
     seed: { type: 'string', default: '0' },
+    dataset: { type: 'string', default: 'mnist' },
   },
 });
 const seed = Number(values.seed);
@@ -46,11 +48,21 @@ const pct = (x: number | undefined) => (x === undefined ? 'n/a' : (100 * x).toFi
 const log = (s: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 
 await initEngine();
-const { train, test } = stratifiedSplit(loadEmbeddedMnist(), { testSize: 2000, seed });
+async function loadData(): Promise<{ train: Dataset; test: Dataset; name: string }> {
+  if (values.dataset === 'fashion') {
+    const dir = '/usr/share/datasets/fashion-mnist';
+    // The same budget as the embedded MNIST (as bench:protection): 8,000 training and 2,000 test images, stratified.
+    const train = sampleStratified(await loadIdxDir(dir, { split: 'train' }), 8000, seed);
+    const test = sampleStratified(await loadIdxDir(dir, { split: 'test' }), 2000, seed);
+    return { train, test, name: 'fashion-mnist (8k/2k)' };
+  }
+  return { ...stratifiedSplit(loadEmbeddedMnist(), { testSize: 2000, seed }), name: 'mnist-embedded' };
+}
+const { train, test, name: datasetName } = await loadData();
 const baseline = buildLeNet5({ seed });
 trainClassifier(baseline.model, train, { epochs: Number(values.epochs), seed });
 const baselineAccuracy = evaluateClassifier(baseline.model, test).accuracy;
-log(`baseline LeNet-5 ${pct(baselineAccuracy)}%`);
+log(`${datasetName}: baseline LeNet-5 ${pct(baselineAccuracy)}%`);
 
 interface Row {
   scheme: string;
@@ -108,14 +120,15 @@ for (const scheme of SCHEMES.filter((s) => values.schemes!.split(',').includes(s
   rows.push(row);
   if (values.json) {
     const tmp = `${values.json}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ dataset: 'mnist-embedded', model: 'lenet5', baselineAccuracy, seed, lockEpochs, rows }, null, 2));
+    writeFileSync(tmp, JSON.stringify({ dataset: datasetName, model: 'lenet5', baselineAccuracy, seed, lockEpochs, rows }, null, 2));
     renameSync(tmp, values.json);
   }
 }
 
 // --- Markdown ---
 const md: string[] = [];
-md.push(`Baseline LeNet-5: ${pct(baselineAccuracy)}% (seed ${seed}).`, '');
+const digits = values.dataset === 'fashion' ? 'images' : 'digits';
+md.push(`${datasetName}: baseline LeNet-5 ${pct(baselineAccuracy)}% (seed ${seed}).`, '');
 md.push('| scheme | authorized | unauthorized | wrong password max | near miss max |', '|---|---|---|---|---|');
 for (const r of rows) md.push(`| ${r.scheme} | ${pct(r.report.authorizedAccuracy)} | ${pct(r.report.unauthorizedAccuracy)} | ${pct(r.report.wrongPasswordAccuracy.max)} | ${pct(r.report.nearMissAccuracy.max)} |`);
 if (rows.some((r) => r.finetune)) {
@@ -125,7 +138,7 @@ if (rows.some((r) => r.finetune)) {
       md.push(`| ${r.scheme} | ${f.fraction * 100}% (${f.samples}) | ${pct(f.attackedAccuracy)} (${f.bestRecipe}) | ${pct(f.scratchAccuracy)} (${f.scratchBestRecipe}) | ${pct(f.unprotectedFinetuneAccuracy)} | ${f.holds ? 'yes' : '**no**'} |`);
     }
   }
-  for (const r of rows) if (r.finetune) md.push('', `${r.scheme}: neurons that never fire without the password (on 200 training digits): ${r.finetune.deadNeurons.map((d) => `${d.layer} ${pct(d.share)}%`).join(', ')}.`);
+  for (const r of rows) if (r.finetune) md.push('', `${r.scheme}: neurons that never fire without the password (on 200 training ${digits}): ${r.finetune.deadNeurons.map((d) => `${d.layer} ${pct(d.share)}%`).join(', ')}.`);
   md.push('', 'Every recipe (test accuracy; the chosen one is picked on the attacker\'s held-out 20%):', '', '| scheme | fraction | arm | ' + (rows[0]?.finetune?.results[0]?.arms.attacked?.recipes.map((x) => x.recipe).join(' | ') ?? '') + ' |');
   md.push('|---|---|---|' + '---|'.repeat(rows[0]?.finetune?.results[0]?.arms.attacked?.recipes.length ?? 0));
   for (const r of rows) {

@@ -60,10 +60,12 @@ interface Scored {
 function toPassword(c: Candidate, graph: LockGraph): Password {
   return {
     version: 1,
-    lockPoints: graph.points.map((p, i) => {
-      const neurons = [...c[i]!.keys()];
-      return { layer: p.layer, kind: p.kind, size: p.size, neurons, alpha: neurons.map(() => 0), beta: neurons.map((n) => c[i]!.get(n)!) };
-    }),
+    lockPoints: graph.points
+      .map((p, i) => {
+        const neurons = [...c[i]!.keys()];
+        return { layer: p.layer, kind: p.kind, size: p.size, neurons, alpha: neurons.map(() => 0), beta: neurons.map((n) => c[i]!.get(n)!) };
+      })
+      .filter((k) => k.neurons.length > 0),
   };
 }
 

@@ -106,7 +106,8 @@ export function reinitLayers(lockable: LockableModel, which: 'last' | 'head', se
 
 /**
  * Trains all of `lockable`'s weights in place on `data` with `recipe`, with `lock` applied to every sample (a
- * pruning mask: pruned neurons stay zero however the weights move) or none. Returns false when training diverged.
+ * pruning mask: pruned neurons stay zero however the weights move) or none. A run whose loss stops being finite ends
+ * early with `diverged: true` (its weights are spoiled; the caller scores it as it is).
  */
 export function tune(lockable: LockableModel, data: Dataset, recipe: Recipe, budget: TuneBudget, lock?: Password): { diverged: boolean } {
   checkDatasetFits(lockable.model, data);
