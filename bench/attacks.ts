@@ -9,8 +9,6 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { initEngine } from '../src/engine/index.js';
-import { loadEmbeddedMnist, sampleStratified, stratifiedSplit, type Dataset } from '../src/data/index.js';
-import { loadIdxDir } from '../src/data/files.js';
 import { buildLeNet5 } from '../src/models/index.js';
 import { evaluateClassifier, protectModel, trainClassifier, type ProtectOptions } from '../src/train/index.js';
 import { protectionReport } from '../src/eval/report.js';
@@ -18,6 +16,7 @@ import { fineTuneAttack, type FineTuneResult } from '../src/attacks/finetune.js'
 import { pruneAttack, type PruneAttackResult } from '../src/attacks/prune.js';
 import { reverseAttack, type ReverseResult } from '../src/attacks/reverse.js';
 import { transferAttack, type TransferResult } from '../src/attacks/transfer.js';
+import { loadBenchData } from './data.js';
 
 interface Scheme {
   name: string;
@@ -48,17 +47,7 @@ const pct = (x: number | undefined) => (x === undefined ? 'n/a' : (100 * x).toFi
 const log = (s: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 
 await initEngine();
-async function loadData(): Promise<{ train: Dataset; test: Dataset; name: string }> {
-  if (values.dataset === 'fashion') {
-    const dir = '/usr/share/datasets/fashion-mnist';
-    // The same budget as the embedded MNIST (as bench:protection): 8,000 training and 2,000 test images, stratified.
-    const train = sampleStratified(await loadIdxDir(dir, { split: 'train' }), 8000, seed);
-    const test = sampleStratified(await loadIdxDir(dir, { split: 'test' }), 2000, seed);
-    return { train, test, name: 'fashion-mnist (8k/2k)' };
-  }
-  return { ...stratifiedSplit(loadEmbeddedMnist(), { testSize: 2000, seed }), name: 'mnist-embedded' };
-}
-const { train, test, name: datasetName } = await loadData();
+const { train, test, name: datasetName } = await loadBenchData(values.dataset!, seed);
 const baseline = buildLeNet5({ seed });
 trainClassifier(baseline.model, train, { epochs: Number(values.epochs), seed });
 const baselineAccuracy = evaluateClassifier(baseline.model, test).accuracy;

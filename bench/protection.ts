@@ -8,8 +8,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { initEngine } from '../src/engine/index.js';
-import { loadEmbeddedMnist, sampleStratified, stratifiedSplit, type Dataset } from '../src/data/index.js';
-import { loadIdxDir } from '../src/data/files.js';
+import { sampleStratified, type Dataset } from '../src/data/index.js';
 import { buildLeNet5 } from '../src/models/index.js';
 import { evaluateClassifier, protectModel, trainClassifier, type ProtectOptions } from '../src/train/index.js';
 import { protectionReport } from '../src/eval/report.js';
@@ -17,6 +16,7 @@ import { pruningAttack } from '../src/attacks/prune.js';
 import { greedyAttack } from '../src/attacks/greedy.js';
 import type { DecoyKind } from '../src/lock/decoys.js';
 import type { LockPointKey, Password } from '../src/lock/password.js';
+import { loadBenchData } from './data.js';
 
 interface Scheme {
   name: string;
@@ -83,20 +83,9 @@ const { values } = parseArgs({
 const seed = Number(values.seed);
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
-async function loadData(): Promise<{ train: Dataset; test: Dataset; name: string }> {
-  if (values.dataset === 'fashion') {
-    const dir = '/usr/share/datasets/fashion-mnist';
-    // The same budget as the embedded MNIST: 8,000 training and 2,000 test images, stratified.
-    const train = sampleStratified(await loadIdxDir(dir, { split: 'train' }), 8000, seed);
-    const test = sampleStratified(await loadIdxDir(dir, { split: 'test' }), 2000, seed);
-    return { train, test, name: 'fashion-mnist (8k/2k)' };
-  }
-  const { train, test } = stratifiedSplit(loadEmbeddedMnist(), { testSize: 2000, seed });
-  return { train, test, name: 'mnist-embedded' };
-}
 
 await initEngine();
-const { train, test, name } = await loadData();
+const { train, test, name } = await loadBenchData(values.dataset!, seed);
 const chosen = values.schemes ? SCHEMES.filter((s) => values.schemes!.split(',').includes(s.name)) : SCHEMES;
 const baseline = buildLeNet5({ seed });
 if (values['lock-layers']) {

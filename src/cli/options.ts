@@ -49,6 +49,23 @@ export function addDataOptions(cmd: Command): Command {
     .option('--limit <n>', 'use only the first N training samples (after a stratified shuffle)', positiveInt('--limit'));
 }
 
+/** What {@link addCommonOptions} parses. */
+export interface CommonFlags {
+  json?: boolean | string;
+  quiet?: boolean;
+  seed: number;
+}
+
+/** What {@link addTrainOptions} parses. */
+export interface TrainOptionFlags {
+  epochs: number;
+  batchSize: number;
+  optimizer?: 'sgd' | 'adam';
+  lr?: number;
+  weightDecay?: number;
+  schedule?: 'cosine' | 'constant';
+}
+
 /** Training options shared by train and protect. */
 export function addTrainOptions(cmd: Command, defaults: { epochs: number }): Command {
   return cmd

@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '../../src/engine/index.js';
 import { loadEmbeddedMnist, sampleStratified } from '../../src/data/index.js';
@@ -12,18 +11,7 @@ import { encodeKeyFile } from '../../src/crypto/index.js';
 import { writeProtectedModel } from '../../src/cli/protected_files.js';
 import { protectModel, trainClassifier } from '../../src/train/index.js';
 
-const run = promisify(execFile);
-const CLI = resolve('dist/cli/main.js');
-
-async function edgepro(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const edgepro = (...args: string[]) => runCli(args);
 
 let dir: string;
 beforeAll(async () => {

@@ -2,35 +2,18 @@
  * The owner's and the device's work end to end, through the built CLI as a user runs it: train -> protect -> keygen
  * -> licence issue -> infer on real digits (PNG, IDX and CSV), and what each mistake on the way prints.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEmbeddedMnist } from '../../src/data/mnist.js';
 import { stratifiedSplit } from '../../src/data/split.js';
 import { encodeIdx } from '../data/helpers.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
 
-const run = promisify(execFile);
-const CLI = resolve('dist/cli/main.js');
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function edgepro(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { timeout: 120_000, cwd: dir, env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+type Result = CliResult;
+const edgepro = (args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: dir, env });
 
 /** A failure the way the CLI must report it: one line on stderr, nothing on stdout, the given exit code. */
 function expectOneLine(r: Result, code: number, pattern: RegExp): void {

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
-import { addCommonOptions, addDataOptions, addExamples, addTrainOptions, oneOf } from '../options.js';
+import type { DataFlags } from '../data.js';
+import { addCommonOptions, addDataOptions, type CommonFlags, type TrainOptionFlags, addExamples, addTrainOptions, oneOf } from '../options.js';
 import { ARCH_NAMES } from '../arch_names.js';
 import { STRATEGIES } from './pipeline.js';
 import { UsageError } from '../errors.js';
 import { defaultOwnerKeyPath, isInside, refuseOverwrite } from '../files.js';
 
-export interface ProtectFlags {
+export interface ProtectFlags extends DataFlags, TrainOptionFlags, CommonFlags {
   out: string;
   keyOut?: string;
   from?: string;
@@ -13,20 +14,6 @@ export interface ProtectFlags {
   lockLayers?: string;
   strategy: (typeof STRATEGIES)[number];
   force?: boolean;
-  idx?: string;
-  csv?: string;
-  label?: string;
-  testSize?: number;
-  limit?: number;
-  epochs: number;
-  batchSize: number;
-  optimizer?: 'sgd' | 'adam';
-  lr?: number;
-  weightDecay?: number;
-  schedule?: 'cosine' | 'constant';
-  json?: boolean | string;
-  quiet?: boolean;
-  seed: number;
 }
 
 export function registerProtect(program: Command): void {

@@ -1,26 +1,13 @@
 import type { Command } from 'commander';
-import { addCommonOptions, addDataOptions, addTrainOptions, oneOf } from '../options.js';
+import type { DataFlags } from '../data.js';
+import { addCommonOptions, addDataOptions, type CommonFlags, type TrainOptionFlags, addTrainOptions, oneOf } from '../options.js';
 import { ARCH_NAMES } from '../arch_names.js';
 
-export interface TrainFlags {
+export interface TrainFlags extends DataFlags, TrainOptionFlags, CommonFlags {
   out?: string;
   arch?: string;
   model?: string;
   lockLayers?: string;
-  idx?: string;
-  csv?: string;
-  label?: string;
-  testSize?: number;
-  limit?: number;
-  epochs: number;
-  batchSize: number;
-  optimizer?: 'sgd' | 'adam';
-  lr?: number;
-  weightDecay?: number;
-  schedule?: 'cosine' | 'constant';
-  json?: boolean | string;
-  quiet?: boolean;
-  seed: number;
 }
 
 export function registerTrain(program: Command): void {
