@@ -1,5 +1,6 @@
 /**
- * `npx tsx bench/finetune_research.ts --family F [--fractions 0.01,0.05,0.1] [--epochs 30] [--cache DIR] [--json FILE]`
+ * `npx tsx bench/finetune_research.ts --family F [--fractions 0.01,0.05,0.1] [--epochs 30] [--cache DIR] [--json FILE]
+ *   [--dataset mnist|fashion] [--secret-seed S]`
  *
  * Research bench for issue 8 (fine-tuning resistance). Not a product feature: nothing here changes the default
  * protection, the password or the runtime. LeNet-5 on the embedded MNIST (8,000 training / 2,000 test digits, seed 0),
@@ -11,7 +12,8 @@
  * - `scratch`     the yardstick: a fresh LeNet-5 trained on the attacker's samples (recipes without re-initialisation).
  * - `unprotected` the baseline fine-tuned (every recipe).
  * - `lock`        the default protection, released weights fine-tuned without the password (every recipe).
- * - `structural`  the default protection, fine-tuning ONLY the layers after a lock point (earlier layers frozen), Adam: the folded lock changes nothing before its next layer, so this is all an attacker needs.
+ * - `structural`  the default protection, fine-tuning ONLY the layers after a lock point (earlier layers frozen),
+ *                 Adam: the folded lock changes nothing before its next layer, so this is all an attacker needs.
  * - `perm`        secret permutation + positive scaling of the hidden units of every layer (conv1, conv2, fc1, fc2),
  *                 applied to the output side only in the released weights: every layer is mis-wired against the next.
  *                 Unlock undoes it (checked: authorized logits within 1e-5 of the baseline's, relative to their scale).
@@ -27,6 +29,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/index.js';
 import { loadEmbeddedMnist, sampleStratified, stratifiedSplit } from '../src/data/index.js';
 import type { Dataset } from '../src/data/types.js';
+import { loadIdxDir } from '../src/data/files.js';
 import { buildLeNet5 } from '../src/models/index.js';
 import type { LockableModel } from '../src/models/types.js';
 import { deserializeModel, serializeModel } from '../src/models/serialize.js';
@@ -46,6 +49,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     seed: { type: 'string', default: '0' },
     'secret-seed': { type: 'string', default: '4242' },
+    dataset: { type: 'string', default: 'mnist' },
   },
 });
 const family = values.family!;
@@ -56,7 +60,16 @@ const cache = values.cache!;
 const log = (o: object) => process.stderr.write(`${JSON.stringify({ t: new Date().toISOString().slice(11, 19), ...o })}\n`);
 
 await initEngine();
-const { train, test } = stratifiedSplit(loadEmbeddedMnist(), { testSize: 2000, seed });
+/** The embedded MNIST split as bench:attacks does, or Fashion-MNIST drawn as bench:protection does (8,000 / 2,000). */
+async function loadData(): Promise<{ train: Dataset; test: Dataset }> {
+  if (values.dataset === 'fashion') {
+    const dir = '/usr/share/datasets/fashion-mnist';
+    return { train: sampleStratified(await loadIdxDir(dir, { split: 'train' }), 8000, seed), test: sampleStratified(await loadIdxDir(dir, { split: 'test' }), 2000, seed) };
+  }
+  if (values.dataset !== 'mnist') throw new Error(`unknown --dataset ${values.dataset}`);
+  return stratifiedSplit(loadEmbeddedMnist(), { testSize: 2000, seed });
+}
+const { train, test } = await loadData();
 
 // --- cache of the baseline and the default protection ---
 
@@ -281,7 +294,7 @@ const info = JSON.parse(readFileSync(join(cache, 'info.json'), 'utf8')) as Recor
 const baseline = await load(join(cache, 'baseline'));
 const protectedModel = await load(join(cache, 'protected'));
 const password: Password = validatePassword(JSON.parse(readFileSync(join(cache, 'password.json'), 'utf8')), protectedModel.lockPoints);
-const summary: Record<string, unknown> = { family, seed, attackEpochs, fractions, prepared: info };
+const summary: Record<string, unknown> = { family, dataset: values.dataset, seed, attackEpochs, fractions, prepared: info };
 const t0 = performance.now();
 
 if (family === 'scratch') {
