@@ -14,6 +14,7 @@
  * - `lock`        the default protection, released weights fine-tuned without the password (every recipe).
  * - `structural`  the default protection, fine-tuning ONLY the layers after a lock point (earlier layers frozen),
  *                 Adam: the folded lock changes nothing before its next layer, so this is all an attacker needs.
+ * - `structural-reinit` the same, with the layers after the lock point re-initialised before training.
  * - `perm`        secret permutation + positive scaling of the hidden units of every layer (conv1, conv2, fc1, fc2),
  *                 applied to the output side only in the released weights: every layer is mis-wired against the next.
  *                 Unlock undoes it (checked: authorized logits within 1e-5 of the baseline's, relative to their scale).
@@ -238,6 +239,8 @@ interface Variant {
   recipe: Recipe;
   /** Layers kept frozen (not trained). */
   frozen?: string[];
+  /** Layers re-initialised (Glorot, as a fresh model) before training. */
+  reinit?: string[];
 }
 
 interface RunRow {
@@ -259,6 +262,11 @@ async function attack(start: () => Promise<LockableModel>, variants: Variant[]):
       const model = await start();
       try {
         for (const name of v.frozen ?? []) model.model.getLayer(name).trainable = false;
+        if (v.reinit) {
+          const fresh = await freshCopy(model, seed + 101);
+          for (const name of v.reinit) model.model.getLayer(name).setWeights(fresh.model.getLayer(name).getWeights());
+          fresh.model.dispose();
+        }
         const t0 = performance.now();
         const { diverged } = tune(model, fit, v.recipe, { epochs: attackEpochs, batchSize: 32, seed });
         const row = {
@@ -303,7 +311,7 @@ if (family === 'scratch') {
   summary.runs = await attack(() => cloneLockable(baseline), allRecipes);
 } else if (family === 'lock') {
   summary.runs = await attack(() => cloneLockable(protectedModel), allRecipes);
-} else if (family === 'structural') {
+} else if (family === 'structural' || family === 'structural-reinit') {
   // Which parameters does unlocking change? Only the next linear layer's columns of the locked neurons, and its bias.
   const unlocked = unlockModel(protectedModel, password);
   summary.changedByUnlock = protectedModel.model.layers
@@ -321,8 +329,12 @@ if (family === 'scratch') {
   const variants: Variant[] = [];
   for (const [point, firstTrained] of Object.entries(after)) {
     // Adam only (the recipe that fine-tunes the released model best in the attack suite): time is short on 2 cores.
+    // `structural-reinit`: the layers after the lock point start fresh (the released ones sit in dead ReLUs without
+    // the password, so Adam from them goes nowhere); the layers before it, identical in the authorized model, stay frozen.
     const recipe = DEFAULT_RECIPES[3]!;
-    variants.push({ name: `after-${point}(${order.slice(firstTrained).join('+')})/${recipe.name}`, recipe, frozen: order.slice(0, firstTrained) });
+    const trained = order.slice(firstTrained);
+    const again = family === 'structural-reinit';
+    variants.push({ name: `${again ? 'reinit-' : ''}after-${point}(${trained.join('+')})/${recipe.name}`, recipe, frozen: order.slice(0, firstTrained), ...(again ? { reinit: trained } : {}) });
   }
   summary.runs = await attack(() => cloneLockable(protectedModel), variants);
 } else if (family === 'perm' || family === 'perm+taps' || family === 'perm+lock') {
