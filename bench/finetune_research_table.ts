@@ -47,16 +47,16 @@ const cell = (s: Summary, i: number) => {
   const flag = sc && b.testAccuracy > sc.testAccuracy + 0.01 ? '**' : '';
   return `${flag}${pct(b.testAccuracy)}${flag} (${b.variant}; max ${pct(b.maxTestAccuracy)})`;
 };
-for (const f of ['scratch', 'unprotected', 'lock', 'structural', 'perm', 'perm+taps', 'perm+lock']) {
+for (const f of ['scratch', 'unprotected', 'lock', 'structural', 'structural-reinit', 'perm', 'perm+taps', 'perm+lock']) {
   const s = read(f);
   if (!s) continue;
-  const authorized = s.authorizedAccuracy ?? (f === 'lock' || f === 'structural' ? prepared?.authorizedAccuracy : f === 'unprotected' ? prepared?.baselineAccuracy : undefined);
-  const released = s.releasedAccuracy ?? (f === 'lock' || f === 'structural' ? prepared?.unauthorizedAccuracy : undefined);
+  const authorized = s.authorizedAccuracy ?? (f === 'lock' || f.startsWith('structural') ? prepared?.authorizedAccuracy : f === 'unprotected' ? prepared?.baselineAccuracy : undefined);
+  const released = s.releasedAccuracy ?? (f === 'lock' || f.startsWith('structural') ? prepared?.unauthorizedAccuracy : undefined);
   out.push(`| ${f} | ${pct(authorized)} | ${pct(released)} | ${s.keyBits === undefined ? '—' : s.keyBits.toFixed(0)} | ${cell(s, 0)} | ${cell(s, 1)} | ${cell(s, 2)} | ${s.seconds.toFixed(0)} |`);
 }
 out.push('', 'Bold: the attack beats training from scratch by more than one point.');
 
-for (const f of ['scratch', 'unprotected', 'lock', 'structural', 'perm', 'perm+taps', 'perm+lock']) {
+for (const f of ['scratch', 'unprotected', 'lock', 'structural', 'structural-reinit', 'perm', 'perm+taps', 'perm+lock']) {
   const s = read(f);
   if (!s) continue;
   const fractions = [...new Set(s.runs.map((r) => r.fraction))];
