@@ -20,6 +20,9 @@
  *                 Unlock undoes it (checked: authorized logits within 1e-5 of the baseline's, relative to their scale).
  * - `perm+taps`   `perm` and, per conv1 filter, a secret permutation of its 25 kernel taps (so conv1 is scrambled too).
  * - `perm+lock`   `perm` applied on top of the default protection's released weights (unlock: undo, then the password).
+ * - `shuffle`     the limit of the family, and the control for the others: every weight tensor's entries permuted
+ *                 (only each layer's value histogram survives), so what fine-tuning gains over scratch from it is
+ *                 the weights' scale, not their structure.
  *
  * Prints one JSON line per run on stderr and a JSON summary to --json (or stdout).
  */
@@ -126,9 +129,15 @@ interface TapSecret {
   layer: string;
   perms: number[][];
 }
+/** Every weight tensor's entries permuted: the limit of the family (only each tensor's value histogram is left). */
+interface EntrySecret {
+  layer: string;
+  perms: number[][];
+}
 interface Secret {
   units: UnitSecret[];
   taps?: TapSecret;
+  entries?: EntrySecret[];
 }
 
 function permutation(n: number, rng: Rng): number[] {
@@ -155,8 +164,37 @@ function drawSecret(model: LockableModel, withTaps: boolean, rng: Rng): Secret {
   return { units, taps: { layer: 'conv1', perms: Array.from({ length: k.shape.at(-1)! }, () => permutation(rows, rng)) } };
 }
 
+function drawEntrySecret(model: LockableModel, rng: Rng): Secret {
+  const entries = ['conv1', 'conv2', 'fc1', 'fc2', 'logits'].map((layer) => ({ layer, perms: model.model.getLayer(layer).getWeights().map((w) => permutation(w.size, rng)) }));
+  return { units: [], entries };
+}
+
 function secretBits(secret: Secret): number {
-  return secret.units.reduce((s, u) => s + log2Factorial(u.perm.length), 0) + (secret.taps?.perms.reduce((s, p) => s + log2Factorial(p.length), 0) ?? 0);
+  return (
+    secret.units.reduce((s, u) => s + log2Factorial(u.perm.length), 0) +
+    (secret.taps?.perms.reduce((s, p) => s + log2Factorial(p.length), 0) ?? 0) +
+    (secret.entries?.reduce((s, e) => s + e.perms.reduce((t, p) => t + log2Factorial(p.length), 0), 0) ?? 0)
+  );
+}
+
+/** `hide`: released entry i = authorized entry perm[i], for every tensor; `reveal` the inverse. In place. */
+function applyEntries(model: LockableModel, entries: EntrySecret[], hide: boolean): void {
+  for (const e of entries) {
+    const layer = model.model.getLayer(e.layer);
+    const ws = layer.getWeights();
+    const out = ws.map((w, k) => {
+      const v = w.dataSync();
+      const p = e.perms[k]!;
+      const o = new Float32Array(v.length);
+      for (let i = 0; i < p.length; i++) {
+        if (hide) o[i] = v[p[i]!]!;
+        else o[p[i]!] = v[i]!;
+      }
+      return tf.tensor(o, w.shape);
+    });
+    layer.setWeights(out);
+    tf.dispose(out);
+  }
 }
 
 /** Reads a layer's kernel (rows x outputs, row-major as TF.js stores it) and bias. */
@@ -213,7 +251,9 @@ function applySecret(model: LockableModel, secret: Secret, direction: 'hide' | '
   if (direction === 'hide') {
     units(true);
     taps(true);
+    if (secret.entries) applyEntries(model, secret.entries, true);
   } else {
+    if (secret.entries) applyEntries(model, secret.entries, false);
     taps(false);
     units(false);
   }
@@ -337,9 +377,10 @@ if (family === 'scratch') {
     variants.push({ name: `${again ? 'reinit-' : ''}after-${point}(${trained.join('+')})/${recipe.name}`, recipe, frozen: order.slice(0, firstTrained), ...(again ? { reinit: trained } : {}) });
   }
   summary.runs = await attack(() => cloneLockable(protectedModel), variants);
-} else if (family === 'perm' || family === 'perm+taps' || family === 'perm+lock') {
+} else if (family === 'perm' || family === 'perm+taps' || family === 'perm+lock' || family === 'shuffle') {
   const base = family === 'perm+lock' ? protectedModel : baseline;
-  const secret = drawSecret(base, family === 'perm+taps', createRng(Number(values['secret-seed'])));
+  const secretRng = createRng(Number(values['secret-seed']));
+  const secret = family === 'shuffle' ? drawEntrySecret(base, secretRng) : drawSecret(base, family === 'perm+taps', secretRng);
   const released = await cloneLockable(base);
   applySecret(released, secret, 'hide');
   // Unlock: undo the transform, then (perm+lock) the password; compare with the authorized model.
