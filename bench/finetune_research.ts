@@ -10,6 +10,7 @@
  * - `prepare`     trains the baseline (10 epochs) and the default protection (hardened, 12 lock epochs) into --cache;
  *                 every other family loads them from there, so parallel runs share one baseline.
  * - `scratch`     the yardstick: a fresh LeNet-5 trained on the attacker's samples (recipes without re-initialisation).
+ * - `scaled-scratch` the yardstick with each fresh kernel rescaled to the baseline's RMS (init scale, no structure).
  * - `unprotected` the baseline fine-tuned (every recipe).
  * - `lock`        the default protection, released weights fine-tuned without the password (every recipe).
  * - `structural`  the default protection, fine-tuning ONLY the layers after a lock point (earlier layers frozen),
@@ -347,6 +348,23 @@ const t0 = performance.now();
 
 if (family === 'scratch') {
   summary.runs = await attack(() => freshCopy(baseline, seed + 3), allRecipes.filter((v) => v.recipe.reinit === undefined));
+} else if (family === 'scaled-scratch') {
+  // The yardstick with the trained model's scale: a fresh Glorot model whose every kernel is rescaled to the
+  // baseline's RMS for that tensor (biases zero, as fresh). Tells the init-scale effect from leaked structure.
+  const rms = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((a, x) => a + x * x, 0) / v.length);
+  const scaled = async () => {
+    const m = await freshCopy(baseline, seed + 3);
+    for (const l of m.model.layers) {
+      if (l.weights.length === 0) continue;
+      const [k, ...rest] = l.getWeights();
+      const target = rms(baseline.model.getLayer(l.name).getWeights()[0]!.dataSync());
+      const k2 = tf.mul(k!, target / rms(k!.dataSync()));
+      l.setWeights([k2, ...rest]);
+      k2.dispose();
+    }
+    return m;
+  };
+  summary.runs = await attack(scaled, allRecipes.filter((v) => v.recipe.reinit === undefined));
 } else if (family === 'unprotected') {
   summary.runs = await attack(() => cloneLockable(baseline), allRecipes);
 } else if (family === 'lock') {

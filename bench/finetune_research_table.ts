@@ -47,7 +47,7 @@ const cell = (s: Summary, i: number) => {
   const flag = sc && b.testAccuracy > sc.testAccuracy + 0.01 ? '**' : '';
   return `${flag}${pct(b.testAccuracy)}${flag} (${b.variant}; max ${pct(b.maxTestAccuracy)})`;
 };
-for (const f of ['scratch', 'unprotected', 'lock', 'structural', 'structural-reinit', 'perm', 'perm+taps', 'perm+lock', 'shuffle']) {
+for (const f of ['scratch', 'scaled-scratch', 'unprotected', 'lock', 'structural', 'structural-reinit', 'perm', 'perm+taps', 'perm+lock', 'shuffle']) {
   const s = read(f);
   if (!s) continue;
   const authorized = s.authorizedAccuracy ?? (f === 'lock' || f.startsWith('structural') ? prepared?.authorizedAccuracy : f === 'unprotected' ? prepared?.baselineAccuracy : undefined);
@@ -56,7 +56,7 @@ for (const f of ['scratch', 'unprotected', 'lock', 'structural', 'structural-rei
 }
 out.push('', 'Bold: the attack beats training from scratch by more than one point.');
 
-for (const f of ['scratch', 'unprotected', 'lock', 'structural', 'structural-reinit', 'perm', 'perm+taps', 'perm+lock', 'shuffle']) {
+for (const f of ['scratch', 'scaled-scratch', 'unprotected', 'lock', 'structural', 'structural-reinit', 'perm', 'perm+taps', 'perm+lock', 'shuffle']) {
   const s = read(f);
   if (!s) continue;
   const fractions = [...new Set(s.runs.map((r) => r.fraction))];
