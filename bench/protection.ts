@@ -14,6 +14,7 @@ import { evaluateClassifier, protectModel, trainClassifier, type ProtectOptions 
 import { protectionReport } from '../src/eval/report.js';
 import { pruningAttack } from '../src/attacks/prune.js';
 import { greedyAttack } from '../src/attacks/greedy.js';
+import { evolutionarySearch } from '../src/attacks/search.js';
 import type { DecoyKind } from '../src/lock/decoys.js';
 import type { LockPointKey, Password } from '../src/lock/password.js';
 import { loadBenchData } from './data.js';
@@ -22,8 +23,22 @@ interface Scheme {
   name: string;
   describe: string;
   options: Omit<ProtectOptions, 'epochs' | 'seed'>;
-  /** Adversarial lock training: the greedy search, run on the model after each epoch, supplies decoys. */
-  adversarial?: { share: number };
+  /** Adversarial lock training: a search, run on the model after each epoch, supplies decoys. */
+  adversarial?: { share: number; search?: 'greedy' | 'evolutionary' };
+}
+
+/**
+ * The whole-password evolutionary search as a lock-training adversary: from the second epoch on, `runs` searches
+ * (10^5 forward passes each, other seeds each time) return the best password each found.
+ */
+function searchAdversary(data: Dataset, share: number, runs: number): NonNullable<ProtectOptions['adversary']> {
+  return {
+    share,
+    search: (model, epoch) => {
+      if (epoch === 0) return [];
+      return Array.from({ length: runs }, (_, r) => evolutionarySearch(model, { version: 1, lockPoints: [] }, data, data, { seed: 1000 * epoch + r }).found);
+    },
+  };
 }
 
 /**
@@ -65,6 +80,7 @@ const SCHEMES: Scheme[] = [
   { name: 'g15', describe: 'as hardened-g10 with gamma 0.15', options: { password: { strategy: 'hardened', gamma: 0.15, topFraction: 1 }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3 } },
   { name: 'g10-adv', describe: 'as g10-d90, with the greedy search (300 samples, 1,500 queries) run after each epoch; its guesses are 30% of the decoys', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.9, optimizer: 'adam', learningRate: 1e-3 }, adversarial: { share: 0.3 } },
   { name: 'g10-adv80', describe: 'g10-adv with decoys on 80% of released samples', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3 }, adversarial: { share: 0.3 } },
+  { name: 'g10-advsearch', describe: 'as g10-d90, with 3 whole-password searches run after each epoch; their finds are 30% of the decoys', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.9, optimizer: 'adam', learningRate: 1e-3 }, adversarial: { share: 0.3, search: 'evolutionary' } },
   { name: 'hardened-d80', describe: 'as hardened, decoys on 80% of released samples', options: { password: { strategy: 'hardened' }, decoyShare: 0.8, decoys: ALL, optimizer: 'adam', learningRate: 1e-3 } },
 ];
 
@@ -99,18 +115,25 @@ const attacker = sampleStratified(train, 500, seed + 1);
 const rows: Record<string, unknown>[] = [];
 for (const scheme of chosen) {
   const t0 = performance.now();
-  const adversary = scheme.adversarial ? greedyAdversary(sampleStratified(train, 300, seed + 99), scheme.adversarial.share, 1500) : undefined;
+  const adversaryData = sampleStratified(train, 300, seed + 99);
+  const adversary = !scheme.adversarial
+    ? undefined
+    : scheme.adversarial.search === 'evolutionary'
+      ? searchAdversary(adversaryData, scheme.adversarial.share, 3)
+      : greedyAdversary(adversaryData, scheme.adversarial.share, 1500);
   const { protected: locked, password } = await protectModel(baseline, train, { ...scheme.options, adversary, epochs: Number(values['lock-epochs']), seed });
   const trainSeconds = (performance.now() - t0) / 1000;
   const report = protectionReport(locked, password, test, { baseline: baseline.model, trials: 100, seed });
   const prune = pruningAttack(locked, test, [0.1, 0.3, 0.5, 0.7, 0.9]);
   const greedy = greedyAttack(locked, password, attacker, test, { maxQueries: Number(values.queries) });
-  const row = { scheme: scheme.name, describe: scheme.describe, trainSeconds, ...report, prune, greedy };
+  const search = evolutionarySearch(locked, password, attacker, test, { seed });
+  const row = { scheme: scheme.name, describe: scheme.describe, trainSeconds, ...report, prune, greedy, search };
   rows.push(row);
   console.log(
     `${scheme.name}: authorized ${pct(report.authorizedAccuracy)}, unauthorized ${pct(report.unauthorizedAccuracy)} (top class ${pct(report.unauthorizedTopClassShare)}), ` +
       `wrong max ${pct(report.wrongPasswordAccuracy.max)}, near-miss mean/max ${pct(report.nearMissAccuracy.mean)}/${pct(report.nearMissAccuracy.max)}, ` +
       `prune ${prune.map((p) => `${p.ratio}:${pct(p.accuracy)}`).join(' ')}, greedy ${pct(greedy.accuracy)} (${greedy.queries} queries, ${greedy.neuronsFound}/${greedy.neuronsTotal} found), ` +
+      `whole-password search ${pct(search.accuracy)} (${search.neuronsFound}/${search.neuronsTotal} found), ` +
       `${report.password.neurons} neurons, lock training ${trainSeconds.toFixed(0)} s`,
   );
 }

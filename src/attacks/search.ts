@@ -37,6 +37,8 @@ export interface SearchOptions {
 }
 
 export interface SearchResult {
+  /** The best candidate found: the password an attacker would go on with (and adversarial lock training trains on). */
+  found: Password;
   /** Test accuracy of the best candidate found. */
   accuracy: number;
   /** Its accuracy on all of the attacker's samples. */
@@ -199,6 +201,7 @@ export function evolutionarySearch(lockable: LockableModel, password: Password, 
     const attackerAccuracy = accuracyOf(predictWithPassword(graph, attackerData, guess), attackerData.y);
     forwardPasses += attackerData.y.length;
     return {
+      found: guess,
       accuracy: accuracyOf(predictWithPassword(graph, test, guess), test.y),
       attackerAccuracy,
       forwardPasses,
