@@ -36,7 +36,16 @@ function searchAdversary(data: Dataset, share: number, runs: number): NonNullabl
     share,
     search: (model, epoch) => {
       if (epoch === 0) return [];
-      return Array.from({ length: runs }, (_, r) => evolutionarySearch(model, { version: 1, lockPoints: [] }, data, data, { seed: 1000 * epoch + r }).found);
+      // The search knows the configuration (Kerckhoffs): how many neurons each lock point's key has, as the hardened
+      // generator draws them; the neurons given here only fill that shape, the search never reads them.
+      const shape: Password = {
+        version: 1,
+        lockPoints: model.lockPoints.map((p) => {
+          const k = Math.floor(0.1 * p.size) + 1;
+          return { layer: p.layer, kind: p.kind, size: p.size, neurons: Array.from({ length: k }, (_, i) => i), alpha: new Array(k).fill(0), beta: new Array(k).fill(0) };
+        }),
+      };
+      return Array.from({ length: runs }, (_, r) => evolutionarySearch(model, shape, data, data, { seed: 1000 * epoch + r }).found);
     },
   };
 }
