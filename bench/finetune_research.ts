@@ -284,7 +284,7 @@ interface Variant {
   reinit?: string[];
 }
 
-interface RunRow {
+export interface RunRow {
   fraction: number;
   samples: number;
   variant: string;

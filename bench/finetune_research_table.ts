@@ -6,16 +6,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+// Type only: erased, so the research script (which runs when imported) is not loaded.
+import type { RunRow as Run } from './finetune_research.js';
 
-interface Run {
-  fraction: number;
-  samples: number;
-  variant: string;
-  holdoutAccuracy: number;
-  testAccuracy: number;
-  diverged: boolean;
-  seconds: number;
-}
 interface Summary {
   family: string;
   runs: Run[];

@@ -1,11 +1,12 @@
 import { InvalidArgumentError as CommanderInvalidArgument, type Command } from 'commander';
-import { addCommonOptions, addDataOptions, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../options.js';
+import type { DataFlags } from '../data.js';
+import { addCommonOptions, addDataOptions, type CommonFlags, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { STRATEGIES } from './pipeline.js';
 
 export const ATTACKS = ['finetune', 'prune', 'reverse', 'transfer', 'all'] as const;
 export type AttackKind = (typeof ATTACKS)[number];
 
-export interface AttackFlags {
+export interface AttackFlags extends DataFlags, CommonFlags {
   model?: string;
   key?: string;
   baseline?: string;
@@ -23,14 +24,6 @@ export interface AttackFlags {
   samples: number;
   queries: number;
   budget: number;
-  idx?: string;
-  csv?: string;
-  label?: string;
-  testSize?: number;
-  limit?: number;
-  json?: boolean | string;
-  quiet?: boolean;
-  seed: number;
 }
 
 /** A comma-separated list of fractions in (0, 1], e.g. `0.01,0.05,0.1`. */

@@ -1,19 +1,12 @@
 import type { Command } from 'commander';
-import { addCommonOptions, addDataOptions, addExamples, nonNegativeInt, positiveInt } from '../options.js';
+import type { DataFlags } from '../data.js';
+import { addCommonOptions, addDataOptions, type CommonFlags, addExamples, nonNegativeInt, positiveInt } from '../options.js';
 
-export interface EvalFlags {
+export interface EvalFlags extends DataFlags, CommonFlags {
   key?: string;
   baseline?: string;
   trials: number;
   trialSamples: number;
-  idx?: string;
-  csv?: string;
-  label?: string;
-  testSize?: number;
-  limit?: number;
-  json?: boolean | string;
-  quiet?: boolean;
-  seed: number;
 }
 
 export function registerEval(program: Command): void {
