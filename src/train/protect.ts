@@ -13,7 +13,7 @@ import { lockTrain, type LockTrainOptions, type LockTrainResult } from './lock_t
  * released samples (what stops pruning, near misses and greedy search; see docs/PROTECTION.md).
  */
 export function lockTrainingDefaults(strategy: PasswordStrategy): Partial<LockTrainOptions> {
-  return strategy === 'hardened' ? { optimizer: 'adam', learningRate: 1e-3, decoyShare: 0.8 } : { optimizer: 'sgd', learningRate: 0.01, decoyShare: 0 };
+  return strategy === 'hardened' || strategy === 'mirror' ? { optimizer: 'adam', learningRate: 1e-3, decoyShare: 0.8 } : { optimizer: 'sgd', learningRate: 0.01, decoyShare: 0 };
 }
 
 export interface ProtectOptions extends LockTrainOptions {

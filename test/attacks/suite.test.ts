@@ -138,6 +138,20 @@ describe('reverse engineering', () => {
     expect(search.accuracy).toBeGreaterThan(unauthorized + 0.25);
   });
 
+  it('whole-password search: with mirror values it guesses the mirror kind only (alpha -u, beta (1 + u) m > 0, or zero)', () => {
+    const search = evolutionarySearch(weak.protected, weak.password, sampleStratified(train, 100, 2), test, { budget: 3000, samplesPerEval: 20, seed: 4, values: 'mirror', uRange: [1.5, 2] });
+    const values = search.found.lockPoints.flatMap((k) => k.alpha.map((a, i) => [a, k.beta[i]!] as const));
+    expect(values.length).toBeGreaterThan(0);
+    for (const [a, b] of values) {
+      if (a === 0) expect(b).toBe(0);
+      else {
+        expect(a >= -2 && a <= -1.5).toBe(true);
+        expect(b).toBeGreaterThan(0);
+      }
+    }
+    expect(values.some(([a]) => a !== 0)).toBe(true);
+  });
+
   it('key space: LeNet-5\'s reference password is about 58 bits, all neuron choice, and separable by lock point', () => {
     expect(log2Binomial(10, 3)).toBeCloseTo(Math.log2(120), 9);
     expect(log2SumPow2([3, 3])).toBeCloseTo(4, 9);
