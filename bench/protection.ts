@@ -91,6 +91,7 @@ const SCHEMES: Scheme[] = [
   { name: 'g10-adv80', describe: 'g10-adv with decoys on 80% of released samples', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3 }, adversarial: { share: 0.3 } },
   { name: 'g10-advsearch', describe: 'as g10-d90, with 3 whole-password searches run after each epoch; their finds are 30% of the decoys', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.9, optimizer: 'adam', learningRate: 1e-3 }, adversarial: { share: 0.3, search: 'evolutionary' } },
   { name: 'mirror-g10', describe: 'mirror values (alpha -u, beta (1+u)m, u in [1, 3]), otherwise as hardened-g10', options: { password: { strategy: 'mirror' }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3 } },
+  { name: 'mirror-sparse2', describe: 'as mirror-g10, sparse guesses drawn twice as often (constants as often as in hardened-g10)', options: { password: { strategy: 'mirror' }, decoyShare: 0.8, decoys: [...ALL, 'sparseGuess'], optimizer: 'adam', learningRate: 1e-3 } },
   { name: 'hardened-d80', describe: 'as hardened, decoys on 80% of released samples', options: { password: { strategy: 'hardened' }, decoyShare: 0.8, decoys: ALL, optimizer: 'adam', learningRate: 1e-3 } },
 ];
 

@@ -126,6 +126,16 @@ describe('reverse engineering', () => {
     expect(result.holds).toBe(false);
   });
 
+  it('against mirror values (alpha < 0) the attacker also searches with mirror guesses, and keeps the search that did better on their samples', async () => {
+    const mirrored = await protectModel(baseline, train, { epochs: 0, seed: 5, password: { strategy: 'mirror' } });
+    const result = reverseAttack(mirrored.protected, mirrored.password, train, test, { samples: 100, greedyQueries: 30, searchBudget: 3000, seed: 1 });
+    // Two searches of up to 3,000 forward passes each, besides the greedy search's 30 x 100.
+    expect(result.results.forwardPasses).toBeGreaterThan(30 * 100 + 3000);
+    expect(result.results.forwardPasses).toBeLessThanOrEqual(30 * 100 + 2 * 3000);
+    const guessed = result.search.found.lockPoints.flatMap((k) => k.alpha);
+    expect(guessed.length).toBeGreaterThan(0);
+  });
+
   it('the whole-password search finds a lock that matters (the reference lock, lock-trained)', async () => {
     // Zeroing is the reference lock; a lock-trained model answers at chance without it, and a random guess of
     // the right shape tends to zero enough of the same kind of neuron to unlock it (docs/PROTECTION.md).
