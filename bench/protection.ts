@@ -63,10 +63,10 @@ function greedyAdversary(data: Dataset, share: number, maxQueries: number): NonN
       const guesses: Password[] = [];
       greedyAttack(model, { version: 1, lockPoints: [] }, data, data, {
         maxQueries,
-        onStep: ({ layer, neuron, beta }) => {
+        onStep: ({ layer, neuron, alpha, beta }) => {
           const point = model.lockPoints.find((p) => p.layer === layer)!;
           const k = path.get(layer) ?? { layer, kind: point.kind, size: point.size, neurons: [], alpha: [], beta: [] };
-          path.set(layer, { ...k, neurons: [...k.neurons, neuron], alpha: [...k.alpha, 0], beta: [...k.beta, beta] });
+          path.set(layer, { ...k, neurons: [...k.neurons, neuron], alpha: [...k.alpha, alpha], beta: [...k.beta, beta] });
           guesses.push({ version: 1, lockPoints: [...path.values()] });
         },
       });
@@ -90,6 +90,8 @@ const SCHEMES: Scheme[] = [
   { name: 'g10-adv', describe: 'as g10-d90, with the greedy search (300 samples, 1,500 queries) run after each epoch; its guesses are 30% of the decoys', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.9, optimizer: 'adam', learningRate: 1e-3 }, adversarial: { share: 0.3 } },
   { name: 'g10-adv80', describe: 'g10-adv with decoys on 80% of released samples', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3 }, adversarial: { share: 0.3 } },
   { name: 'g10-advsearch', describe: 'as g10-d90, with 3 whole-password searches run after each epoch; their finds are 30% of the decoys', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.9, optimizer: 'adam', learningRate: 1e-3 }, adversarial: { share: 0.3, search: 'evolutionary' } },
+  { name: 'mirror-g10', describe: 'mirror values (alpha -u, beta (1+u)m, u in [1, 3]), otherwise as hardened-g10', options: { password: { strategy: 'mirror' }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3 } },
+  { name: 'mirror-sparse2', describe: 'as mirror-g10, sparse guesses drawn twice as often (constants as often as in hardened-g10)', options: { password: { strategy: 'mirror' }, decoyShare: 0.8, decoys: [...ALL, 'sparseGuess'], optimizer: 'adam', learningRate: 1e-3 } },
   { name: 'hardened-d80', describe: 'as hardened, decoys on 80% of released samples', options: { password: { strategy: 'hardened' }, decoyShare: 0.8, decoys: ALL, optimizer: 'adam', learningRate: 1e-3 } },
 ];
 
@@ -136,13 +138,20 @@ for (const scheme of chosen) {
   const prune = pruningAttack(locked, test, [0.1, 0.3, 0.5, 0.7, 0.9]);
   const greedy = greedyAttack(locked, password, attacker, test, { maxQueries: Number(values.queries) });
   const search = evolutionarySearch(locked, password, attacker, test, { seed });
-  const row = { scheme: scheme.name, describe: scheme.describe, trainSeconds, ...report, prune, greedy, search };
+  // Against mirror values the attacker who knows the scheme also tries mirrors (Kerckhoffs): both searches again.
+  const mirror = scheme.options.password?.strategy === 'mirror';
+  const greedyMirror = mirror ? greedyAttack(locked, password, attacker, test, { maxQueries: Number(values.queries), mirrors: [1, 2, 3] }) : undefined;
+  const searchMirror = mirror ? evolutionarySearch(locked, password, attacker, test, { seed, values: 'mirror' }) : undefined;
+  const row = { scheme: scheme.name, describe: scheme.describe, trainSeconds, ...report, prune, greedy, search, greedyMirror, searchMirror };
   rows.push(row);
   console.log(
     `${scheme.name}: authorized ${pct(report.authorizedAccuracy)}, unauthorized ${pct(report.unauthorizedAccuracy)} (top class ${pct(report.unauthorizedTopClassShare)}), ` +
       `wrong max ${pct(report.wrongPasswordAccuracy.max)}, near-miss mean/max ${pct(report.nearMissAccuracy.mean)}/${pct(report.nearMissAccuracy.max)}, ` +
       `prune ${prune.map((p) => `${p.ratio}:${pct(p.accuracy)}`).join(' ')}, greedy ${pct(greedy.accuracy)} (${greedy.queries} queries, ${greedy.neuronsFound}/${greedy.neuronsTotal} found), ` +
       `whole-password search ${pct(search.accuracy)} (${search.neuronsFound}/${search.neuronsTotal} found), ` +
+      (greedyMirror && searchMirror
+        ? `with mirror guesses: greedy ${pct(greedyMirror.accuracy)} (${greedyMirror.neuronsFound} found), search ${pct(searchMirror.accuracy)} (${searchMirror.neuronsFound} found), `
+        : '') +
       `${report.password.neurons} neurons, lock training ${trainSeconds.toFixed(0)} s`,
   );
 }

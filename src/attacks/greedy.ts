@@ -15,10 +15,15 @@ export interface GreedyOptions {
   perPoint?: (size: number) => number;
   /** Multiples of a neuron's mean activation m tried as its lock value (alpha 0, beta = k * m). Default 0, ±1, ±2, ±3. */
   multiples?: readonly number[];
+  /**
+   * Stretches u of mirror guesses also tried on each neuron (alpha -u, beta (1 + u) * m: the `mirror` strategy's
+   * kind of value, which an attacker who knows the scheme tries). Default none: offsets only.
+   */
+  mirrors?: readonly number[];
   /** Model evaluations (each on all attacker samples) allowed; default 4,000. */
   maxQueries?: number;
   /** Called after each accepted step with the neuron added and the attacker's accuracy. */
-  onStep?: (step: { layer: string; neuron: number; beta: number; accuracy: number; queries: number }) => void;
+  onStep?: (step: { layer: string; neuron: number; alpha: number; beta: number; accuracy: number; queries: number }) => void;
 }
 
 export interface GreedyResult {
@@ -35,11 +40,11 @@ export interface GreedyResult {
   neuronsTotal: number;
 }
 
-function withNeuron(guess: Password, p: number, neuron: number, beta: number): Password {
+function withNeuron(guess: Password, p: number, neuron: number, alpha: number, beta: number): Password {
   return {
     version: 1,
     lockPoints: guess.lockPoints.map((k, i): LockPointKey =>
-      i === p ? { ...k, neurons: [...k.neurons, neuron], alpha: [...k.alpha, 0], beta: [...k.beta, beta] } : k,
+      i === p ? { ...k, neurons: [...k.neurons, neuron], alpha: [...k.alpha, alpha], beta: [...k.beta, beta] } : k,
     ),
   };
 }
@@ -50,6 +55,7 @@ function withNeuron(guess: Password, p: number, neuron: number, beta: number): P
  */
 export function greedyAttack(lockable: LockableModel, password: Password, attackerData: Dataset, test: Dataset, options: GreedyOptions = {}): GreedyResult {
   const multiples = options.multiples ?? [0, 1, -1, 2, -2, 3, -3];
+  const values = [...multiples.map((k) => ({ alpha: 0, times: k })), ...(options.mirrors ?? []).map((u) => ({ alpha: -u, times: 1 + u }))];
   const maxQueries = options.maxQueries ?? 4000;
   const perPoint = options.perPoint ?? ((size: number) => Math.floor(size * 0.1) + 1);
   const graph: LockGraph = buildLockGraph(lockable);
@@ -61,14 +67,16 @@ export function greedyAttack(lockable: LockableModel, password: Password, attack
   outer: for (let p = 0; p < lockable.lockPoints.length; p++) {
     const point = lockable.lockPoints[p]!;
     const mean = ranking[p]!.meanActivation;
+    const layerMean = mean.reduce((x, y) => x + y, 0) / mean.length;
     for (let step = 0; step < perPoint(point.size); step++) {
       let stepBest: { acc: number; guess: Password } | undefined;
       const used = new Set(guess.lockPoints[p]!.neurons);
       for (let n = 0; n < point.size; n++) {
         if (used.has(n)) continue;
-        for (const k of multiples) {
+        for (const { alpha, times } of values) {
           if (queries >= maxQueries) break outer;
-          const candidate = withNeuron(guess, p, n, k * (mean[n] ?? 0));
+          // Mirror guesses use the generator's own scale (the mean, at least the layer's mean), offsets the mean.
+          const candidate = withNeuron(guess, p, n, alpha, times * (alpha === 0 ? (mean[n] ?? 0) : Math.max(mean[n] ?? 0, layerMean)));
           const acc = score(candidate);
           queries++;
           if (!stepBest || acc > stepBest.acc) stepBest = { acc, guess: candidate };
@@ -78,7 +86,7 @@ export function greedyAttack(lockable: LockableModel, password: Password, attack
       best = stepBest.acc;
       guess = stepBest.guess;
       const added = guess.lockPoints[p]!;
-      options.onStep?.({ layer: point.layer, neuron: added.neurons.at(-1)!, beta: added.beta.at(-1)!, accuracy: best, queries });
+      options.onStep?.({ layer: point.layer, neuron: added.neurons.at(-1)!, alpha: added.alpha.at(-1)!, beta: added.beta.at(-1)!, accuracy: best, queries });
     }
   }
   return {

@@ -78,9 +78,17 @@ export function reverseAttack(lockable: LockableModel, password: Password, train
   const progress = options.onProgress ?? (() => undefined);
 
   progress('greedy', `${attacker.y.length} labelled samples, ${options.greedyQueries ?? 4000} queries`);
-  const greedy = greedyAttack(lockable, password, attacker, test, { maxQueries: options.greedyQueries ?? 4000 });
-  progress('search', `${options.searchBudget ?? 100_000} forward passes`);
-  const search = evolutionarySearch(lockable, password, attacker, test, { budget: options.searchBudget ?? 100_000, seed: seed + 13, ...(options.cRange ? { cRange: options.cRange } : {}) });
+  // The attacker knows the scheme (Kerckhoffs): against mirror values (alpha < 0) both searches also guess mirrors;
+  // offsets are still tried, as they open mirror-locked models too (docs/PROTECTION.md).
+  const mirror = password.lockPoints.some((k) => k.alpha.some((a) => a < 0));
+  const greedy = greedyAttack(lockable, password, attacker, test, { maxQueries: options.greedyQueries ?? 4000, ...(mirror ? { mirrors: [1, 2, 3] } : {}) });
+  progress('search', `${options.searchBudget ?? 100_000} forward passes${mirror ? ' with offsets, then as many with mirrors' : ''}`);
+  const searchWith = (values: 'offset' | 'mirror') =>
+    evolutionarySearch(lockable, password, attacker, test, { budget: options.searchBudget ?? 100_000, seed: seed + 13, values, ...(options.cRange ? { cRange: options.cRange } : {}) });
+  const searches = mirror ? [searchWith('offset'), searchWith('mirror')] : [searchWith('offset')];
+  // The attacker keeps the search that did better on their own samples; they cannot see the test set.
+  const search = searches.reduce((a, b) => (b.attackerAccuracy > a.attackerAccuracy ? b : a));
+  const searchPasses = searches.reduce((n, s) => n + s.forwardPasses, 0);
 
   progress('keyspace', 'value tolerance and separability');
   const valueTolerance = measureValueTolerance(graph, password, attacker, createRng(seed + 17));
@@ -100,7 +108,7 @@ export function reverseAttack(lockable: LockableModel, password: Password, train
     results: {
       accuracy: better.accuracy,
       queries: greedy.queries,
-      forwardPasses: greedy.forwardPasses + search.forwardPasses,
+      forwardPasses: greedy.forwardPasses + searchPasses,
       neuronsFound: better.neuronsFound,
       neuronsTotal: better.neuronsTotal,
       keySpaceBits: space.keySpaceBits,

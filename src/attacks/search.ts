@@ -32,6 +32,13 @@ export interface SearchOptions {
   zeroShare?: number;
   /** Range of c in ±c·m. Default 2..4 (the hardened generator's). */
   cRange?: [number, number];
+  /**
+   * The kind of locking value the scheme uses, which the attacker knows: `offset` (alpha 0, beta ±c·m; the hardened
+   * generator) or `mirror` (alpha -u, beta (1 + u)·m with u in `uRange`; the mirror generator). Default `offset`.
+   */
+  values?: 'offset' | 'mirror';
+  /** Range of u for `mirror` values. Default 1..3 (the mirror generator's). */
+  uRange?: [number, number];
   seed?: number;
   onGeneration?: (g: { generation: number; fitness: number; accuracy: number; forwardPasses: number }) => void;
 }
@@ -50,8 +57,8 @@ export interface SearchResult {
   neuronsTotal: number;
 }
 
-/** A candidate: per lock point, neuron -> beta (alpha 0). */
-type Candidate = Map<number, number>[];
+/** A candidate: per lock point, neuron -> its lock. */
+type Candidate = Map<number, { alpha: number; beta: number }>[];
 
 interface Scored {
   candidate: Candidate;
@@ -65,7 +72,7 @@ function toPassword(c: Candidate, graph: LockGraph): Password {
     lockPoints: graph.points
       .map((p, i) => {
         const neurons = [...c[i]!.keys()];
-        return { layer: p.layer, kind: p.kind, size: p.size, neurons, alpha: neurons.map(() => 0), beta: neurons.map((n) => c[i]!.get(n)!) };
+        return { layer: p.layer, kind: p.kind, size: p.size, neurons, alpha: neurons.map((n) => c[i]!.get(n)!.alpha), beta: neurons.map((n) => c[i]!.get(n)!.beta) };
       })
       .filter((k) => k.neurons.length > 0),
   };
@@ -74,7 +81,7 @@ function toPassword(c: Candidate, graph: LockGraph): Password {
 function toLock(c: Candidate): SampleLock {
   return c.map((m) => {
     const neurons = [...m.keys()];
-    return { neurons, alpha: neurons.map(() => 0), beta: neurons.map((n) => m.get(n)!) };
+    return { neurons, alpha: neurons.map((n) => m.get(n)!.alpha), beta: neurons.map((n) => m.get(n)!.beta) };
   });
 }
 
@@ -90,6 +97,8 @@ export function evolutionarySearch(lockable: LockableModel, password: Password, 
   const elite = Math.min(options.elite ?? 4, popSize - 1);
   const zeroShare = options.zeroShare ?? 0.2;
   const [cMin, cMax] = options.cRange ?? [2, 4];
+  const [uMin, uMax] = options.uRange ?? [1, 3];
+  const mirror = options.values === 'mirror';
   if (!(popSize >= 2 && elite >= 1)) throw new InvalidArgumentError('evolutionarySearch needs a population of at least 2 and an elite of at least 1');
   if (perEval < 1) throw new InvalidArgumentError('evolutionarySearch needs labelled attacker samples');
   const rng: Rng = createRng(options.seed ?? 0);
@@ -104,13 +113,17 @@ export function evolutionarySearch(lockable: LockableModel, password: Password, 
   });
   const evalSet = subset(attackerData, Int32Array.from({ length: perEval }, (_, i) => i));
 
-  const drawValue = (p: number, n: number): number => {
-    if (rng.next() < zeroShare) return 0;
+  const drawValue = (p: number, n: number): { alpha: number; beta: number } => {
+    if (rng.next() < zeroShare) return { alpha: 0, beta: 0 };
+    if (mirror) {
+      const u = uMin + (uMax - uMin) * rng.next();
+      return { alpha: Math.fround(-u), beta: Math.fround((1 + u) * scales[p]![n]!) };
+    }
     const sign = rng.next() < 0.5 ? -1 : 1;
-    return Math.fround(sign * (cMin + (cMax - cMin) * rng.next()) * scales[p]![n]!);
+    return { alpha: 0, beta: Math.fround(sign * (cMin + (cMax - cMin) * rng.next()) * scales[p]![n]!) };
   };
-  const drawPoint = (p: number): Map<number, number> => {
-    const m = new Map<number, number>();
+  const drawPoint = (p: number): Map<number, { alpha: number; beta: number }> => {
+    const m = new Map<number, { alpha: number; beta: number }>();
     while (m.size < Math.min(counts[p]!, points[p]!.size)) {
       const n = rng.int(points[p]!.size);
       if (!m.has(n)) m.set(n, drawValue(p, n));
@@ -129,7 +142,11 @@ export function evolutionarySearch(lockable: LockableModel, password: Password, 
       while (m.has(fresh)) fresh = rng.int(points[p]!.size);
       m.delete(n);
       m.set(fresh, drawValue(p, fresh));
-    } else if (r < 0.7) m.set(n, -m.get(n)!);
+    } else if (r < 0.7) {
+      // Offsets: flip the sign. Mirrors have no sign to flip: draw the stretch again.
+      const v = m.get(n)!;
+      m.set(n, mirror ? drawValue(p, n) : { alpha: v.alpha, beta: -v.beta });
+    }
     else if (r < 0.9) m.set(n, drawValue(p, n));
     else c[p] = drawPoint(p);
   };

@@ -71,12 +71,20 @@ export function makeDecoy(kind: DecoyKind, key: SampleLock, points: readonly Loc
       return key.map((k, p) => {
         if (rng.next() < 0.5 || k.neurons.length === 0) return { neurons: [], alpha: [], beta: [] };
         const neurons = sample(range(points[p]!.size), 1 + rng.int(k.neurons.length), rng);
-        const beta = neurons.map(() => {
+        const alpha = neurons.map(() => 0);
+        const beta = neurons.map((_, i) => {
+          // A key that scales its neurons (alpha != 0) invites guesses of its own kind as well as constants: the
+          // scale of a key neuron, on any neuron, with its offset 1/4 to 4 times as large.
+          if (k.alpha.some((a) => a !== 0) && rng.next() < 0.5) {
+            const j = rng.int(k.alpha.length);
+            alpha[i] = k.alpha[j]!;
+            return k.beta[j]! * Math.exp(Math.log(1 / 4) + Math.log(16) * rng.next());
+          }
           if (rng.next() < 0.2) return 0;
           const magnitude = Math.abs(k.beta[rng.int(k.beta.length)]!);
           return (rng.next() < 0.5 ? -1 : 1) * magnitude * Math.exp(Math.log(1 / 20) + Math.log(160) * rng.next());
         });
-        return { neurons, alpha: neurons.map(() => 0), beta };
+        return { neurons, alpha, beta };
       });
     case 'nearMiss':
       return key.map((k, p) => {

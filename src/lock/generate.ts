@@ -20,8 +20,12 @@ import { selectNeurons } from './select.js';
  *   LeNet-5 against the reference's 57, plus a sign per neuron). Zeroing is not unlocking, and a value must be right
  *   in sign and size. (gamma 0.2 from the top 70% gave 131 bits of choice but lost more accuracy and near misses
  *   unlocked more: docs/PROTECTION.md.)
+ * - `mirror`: the neurons of `hardened`, each reflected about its mean and stretched: alpha = -u, beta = (1 + u) * m,
+ *   u uniform in [uMin, uMax] (default 1..3), m as in `hardened`. The lock keeps each neuron's mean and turns its
+ *   signal upside down, so what unlocks the model is input-dependent: no constant value (what zeroing, pruning and a
+ *   greedy search of offsets set) can stand in for it, and the model cannot tell the key by a shifted mean.
  */
-export type PasswordStrategy = 'reference' | 'paper' | 'random' | 'hardened';
+export type PasswordStrategy = 'reference' | 'paper' | 'random' | 'hardened' | 'mirror';
 
 /** Selection defaults per strategy: the paper's for its own strategies, wider for `hardened`. */
 export const STRATEGY_SELECTION: Record<PasswordStrategy, { gamma: number; topFraction: number }> = {
@@ -29,6 +33,7 @@ export const STRATEGY_SELECTION: Record<PasswordStrategy, { gamma: number; topFr
   paper: { gamma: 0.1, topFraction: 0.3 },
   random: { gamma: 0.1, topFraction: 0.3 },
   hardened: { gamma: 0.1, topFraction: 1 },
+  mirror: { gamma: 0.1, topFraction: 1 },
 };
 
 export interface GeneratePasswordOptions {
@@ -55,6 +60,9 @@ export interface GeneratePasswordOptions {
   /** `hardened`: range of the multiple c of the mean activation. Default 2, 4. */
   cMin?: number;
   cMax?: number;
+  /** `mirror`: range of the stretch u. Default 1, 3. */
+  uMin?: number;
+  uMax?: number;
 }
 
 // --- internals ---
@@ -121,6 +129,7 @@ export function generatePassword(lockable: LockableModel, ranking: readonly Neur
   const alphaRange = range([options.alphaMin ?? -1, options.alphaMax ?? 1], ['alphaMin', 'alphaMax']);
   const betaRange = range([options.betaMin ?? -1, options.betaMax ?? 1], ['betaMin', 'betaMax']);
   const cRange = range([options.cMin ?? 2, options.cMax ?? 4], ['cMin', 'cMax']);
+  const uRange = range([options.uMin ?? 1, options.uMax ?? 3], ['uMin', 'uMax']);
 
   const rankings = lockable.lockPoints.map((point) => {
     const r = ranking.find((x) => x.layer === point.layer);
@@ -162,6 +171,14 @@ export function generatePassword(lockable: LockableModel, ranking: readonly Neur
           const sign = rng.next() < 0.5 ? -1 : 1;
           return Math.fround(sign * uniform(rng, cRange) * Math.max(means[n]!, layerMean));
         });
+        break;
+      }
+      case 'mirror': {
+        const means = rankings[p]!.meanActivation;
+        const layerMean = means.reduce((a, b) => a + b, 0) / means.length;
+        const u = neurons.map(() => uniform(rng, uRange));
+        alpha = u.map((x) => Math.fround(-x));
+        beta = neurons.map((n, i) => Math.fround((1 + u[i]!) * Math.max(means[n]!, layerMean)));
         break;
       }
     }

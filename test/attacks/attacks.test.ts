@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tensor2d } from '@tensorflow/tfjs-core';
+import { tensor1d, tensor2d } from '@tensorflow/tfjs-core';
 import { initEngine } from '../../src/engine/index.js';
 import { buildMlp } from '../../src/models/index.js';
 import { cloneLockable, evaluateClassifier, trainClassifier } from '../../src/train/index.js';
 import { outgoingWeightL1 } from '../../src/attacks/common.js';
 import { pruningAttack, pruningLock } from '../../src/attacks/prune.js';
 import { greedyAttack } from '../../src/attacks/greedy.js';
-import type { Password } from '../../src/lock/index.js';
+import { rankNeurons, type Password } from '../../src/lock/index.js';
 import { syntheticImages } from '../helpers/synthetic.js';
 
 beforeAll(async () => {
@@ -56,5 +56,35 @@ describe('greedy reverse engineering', () => {
     expect(result.accuracy).toBeGreaterThanOrEqual(baseline - 0.05);
     expect(result.queries).toBeLessThanOrEqual(200);
     expect(result.neuronsTotal).toBe(2);
+  });
+
+  it('tries mirror values (alpha -u) only when asked; only they undo a model wired for mirrored units', () => {
+    const data = syntheticImages({ n: 160, size: 8, seed: 4 });
+    const lockable = buildMlp({ inputShape: data.sampleShape, numClasses: 4, hidden: [6], seed: 3 });
+    trainClassifier(lockable.model, data, { epochs: 6, batchSize: 16, seed: 3 });
+    const intact = evaluateClassifier(lockable.model, data).accuracy;
+    // Rewire the output layer so that it is right only if every fc1 unit a is replaced by 2m - a (a mirror lock with
+    // u = 1 and m = max(mean, layer mean), as the greedy search estimates it): W' = -W, b' = b + 2 W m.
+    const means = rankNeurons(lockable, data, { samples: 160 })[0]!.meanActivation;
+    const layerMean = means.reduce((a, b) => a + b, 0) / means.length;
+    const m = Array.from(means, (v) => Math.max(v, layerMean));
+    const logits = lockable.model.getLayer('logits');
+    const [kernel, bias] = logits.getWeights();
+    const w = kernel!.arraySync() as number[][];
+    const b = (bias!.arraySync() as number[]).map((v, c) => v + w.reduce((s, row, i) => s + 2 * row[c]! * m[i]!, 0));
+    logits.setWeights([tensor2d(w.map((row) => row.map((v) => -v))), tensor1d(b)]);
+    const neurons = [0, 1, 2, 3, 4, 5];
+    const password: Password = { version: 1, lockPoints: [{ layer: 'fc1', kind: 'dense', size: 6, neurons, alpha: neurons.map(() => -1), beta: m.map((v) => 2 * v) }] };
+    const run = (mirrors?: number[]) => {
+      const alphas: number[] = [];
+      const result = greedyAttack(lockable, password, data, data, { maxQueries: 2000, perPoint: () => 6, mirrors, onStep: (st) => alphas.push(st.alpha) });
+      return { result, alphas };
+    };
+    const offsets = run();
+    const mirrored = run([1, 2, 3]);
+    expect(offsets.alphas.every((a) => a === 0)).toBe(true);
+    expect(mirrored.alphas.filter((a) => a < 0).length).toBeGreaterThanOrEqual(3);
+    expect(mirrored.result.accuracy).toBeGreaterThanOrEqual(intact - 0.05);
+    expect(mirrored.result.accuracy).toBeGreaterThan(offsets.result.accuracy + 0.1);
   });
 });

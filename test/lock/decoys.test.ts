@@ -36,6 +36,26 @@ describe('decoys', () => {
     }
   });
 
+  it('sparseGuess tries constants against an offset key, and also the key\'s own scales against a scaling key', () => {
+    const rng = createRng(3);
+    const alphas = new Set<number>();
+    for (let i = 0; i < 200; i++) for (const entry of makeDecoy('sparseGuess', key, points, rng)) for (const a of entry.alpha) alphas.add(a);
+    expect([...alphas]).toEqual([0]);
+    const mirrorKey: SampleLock = [
+      { neurons: [1], alpha: [-2], beta: [3] },
+      { neurons: [3, 7, 11], alpha: [-1, -1.5, -3], beta: [2, 2.5, 4] },
+    ];
+    const seen = new Set<number>();
+    let constants = 0;
+    for (let i = 0; i < 200; i++) {
+      for (const entry of makeDecoy('sparseGuess', mirrorKey, points, rng)) {
+        entry.alpha.forEach((a) => (a === 0 ? constants++ : seen.add(a)));
+      }
+    }
+    expect([...seen].sort()).toEqual([-1, -1.5, -2, -3].sort());
+    expect(constants).toBeGreaterThan(0);
+  });
+
   it('somePoints keeps the key at some but not all lock points', () => {
     const rng = createRng(1);
     for (let i = 0; i < 30; i++) {
