@@ -1,6 +1,6 @@
 /**
  * `npx tsx bench/finetune_research.ts --family F [--fractions 0.01,0.05,0.1] [--epochs 30] [--cache DIR] [--json FILE]
- *   [--dataset mnist|fashion] [--secret-seed S]`
+ *   [--dataset mnist|fashion] [--secret-seed S] [--protected DIR]`
  *
  * Research bench for issue 8 (fine-tuning resistance). Not a product feature: nothing here changes the default
  * protection, the password or the runtime. LeNet-5 on the embedded MNIST (8,000 training / 2,000 test digits, seed 0),
@@ -24,6 +24,9 @@
  * - `shuffle`     the limit of the family, and the control for the others: every weight tensor's entries permuted
  *                 (only each layer's value histogram survives), so what fine-tuning gains over scratch from it is
  *                 the weights' scale, not their structure.
+ *
+ * `--protected DIR` replaces the cached default protection by another model trained with the same password (e.g. by
+ * bench/finetune_sophon.ts); its DIR/info.json, if any, is copied into the summary as `protectedInfo`.
  *
  * Prints one JSON line per run on stderr and a JSON summary to --json (or stdout).
  */
@@ -55,6 +58,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '0' },
     'secret-seed': { type: 'string', default: '4242' },
     dataset: { type: 'string', default: 'mnist' },
+    protected: { type: 'string' },
   },
 });
 const family = values.family!;
@@ -341,9 +345,14 @@ function best(rows: RunRow[]): { fraction: number; variant: string; testAccuracy
 const allRecipes: Variant[] = DEFAULT_RECIPES.map((recipe) => ({ name: recipe.name, recipe }));
 const info = JSON.parse(readFileSync(join(cache, 'info.json'), 'utf8')) as Record<string, number>;
 const baseline = await load(join(cache, 'baseline'));
-const protectedModel = await load(join(cache, 'protected'));
+const protectedDir = values.protected ?? join(cache, 'protected');
+const protectedModel = await load(protectedDir);
 const password: Password = validatePassword(JSON.parse(readFileSync(join(cache, 'password.json'), 'utf8')), protectedModel.lockPoints);
 const summary: Record<string, unknown> = { family, dataset: values.dataset, seed, attackEpochs, fractions, prepared: info };
+if (values.protected) {
+  summary.protectedDir = protectedDir;
+  if (existsSync(join(protectedDir, 'info.json'))) summary.protectedInfo = JSON.parse(readFileSync(join(protectedDir, 'info.json'), 'utf8'));
+}
 const t0 = performance.now();
 
 if (family === 'scratch') {

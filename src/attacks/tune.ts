@@ -82,7 +82,7 @@ export async function freshCopy(lockable: LockableModel, seed: number): Promise<
 }
 
 /** The layers a recipe re-initialises: the output layer, or the trailing run of Dense layers. */
-function layersToReinit(lockable: LockableModel, which: 'last' | 'head'): Layer[] {
+export function layersToReinit(lockable: LockableModel, which: 'last' | 'head'): Layer[] {
   const weighted = [...lockable.model.layers].reverse().filter((l) => l.weights.length > 0);
   if (weighted.length === 0) throw new ModelFormatError(`model ${lockable.model.name} has no layer with weights`);
   if (which === 'last') return [weighted[0]!];

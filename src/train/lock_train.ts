@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gatherInputs, type Dataset } from '../data/types.js';
 import type { LockableModel } from '../models/types.js';
-import { accuracyOf, buildLockGraph, forwardLocked, predictWithPassword } from '../lock/lock_graph.js';
+import { accuracyOf, buildLockGraph, forwardLocked, predictWithPassword, type LockGraph } from '../lock/lock_graph.js';
 import { validatePassword, type Password } from '../lock/password.js';
 import { BatchLocks, passwordLock, type SampleLock } from '../lock/vectors.js';
 import { ALL_DECOYS, makeDecoy, type DecoyKind } from '../lock/decoys.js';
 import { InvalidArgumentError } from '../util/errors.js';
-import { createRng } from '../util/rng.js';
+import { createRng, type Rng } from '../util/rng.js';
 import { crossEntropy, outputsProbabilities } from './loss.js';
 import { runTrainingLoop, type LoopOptions } from './loop.js';
 import { checkDatasetFits, trainableVariables } from './train.js';
@@ -51,46 +51,15 @@ export interface LockTrainResult {
 export function lockTrain(lockable: LockableModel, password: Password, train: Dataset, options: LockTrainOptions): LockTrainResult {
   checkDatasetFits(lockable.model, train);
   validatePassword(password, lockable.lockPoints);
-  const lockedRatio = options.lockedRatio ?? 0.5;
-  const decoyShare = options.decoyShare ?? 0.5;
-  const decoys = options.decoys ?? ALL_DECOYS;
-  for (const [name, v] of [['lockedRatio', lockedRatio], ['decoyShare', decoyShare]] as const) {
-    if (!(v >= 0 && v <= 1)) throw new InvalidArgumentError(`${name} must be in [0, 1], got ${v}`);
-  }
-  if (decoyShare > 0 && decoys.length === 0) throw new InvalidArgumentError('decoyShare > 0 needs at least one decoy kind');
   const graph = buildLockGraph(lockable);
-  const key = passwordLock(password, graph.points);
-  const probabilities = outputsProbabilities(lockable.model);
-  const numClasses = train.numClasses;
   const validation = options.validation;
-  const fixedLabels = options.releasedLabels === 'fixed' ? fixedRandomLabels(train.y.length, numClasses, options.seed ?? 0) : undefined;
   const adversary = options.adversary;
   const found: SampleLock[] = [];
   return runTrainingLoop(
     {
       variables: trainableVariables(lockable.model),
       numSamples: train.y.length,
-      lossFor: (batch, rng) => {
-        const n = batch.length;
-        const locks = new BatchLocks(graph.points, n);
-        const labels = new Int32Array(n);
-        for (let i = 0; i < n; i++) {
-          if (rng.next() < lockedRatio) {
-            locks.set(i, key);
-            labels[i] = train.y[batch[i]!]!;
-          } else {
-            if (rng.next() < decoyShare) {
-              const lock = adversary && found.length > 0 && rng.next() < adversary.share
-                ? found[rng.int(found.length)]!
-                : makeDecoy(decoys[rng.int(decoys.length)]!, key, graph.points, rng);
-              locks.set(i, lock);
-            }
-            labels[i] = fixedLabels ? fixedLabels[batch[i]!]! : rng.int(numClasses);
-          }
-        }
-        const outputs = forwardLocked(graph, gatherInputs(train, batch), locks.toTensors(), true);
-        return crossEntropy(outputs, tf.tensor1d(labels, 'int32'), probabilities);
-      },
+      lossFor: lockTrainingLoss(graph, password, train, options, found),
       metricsAfterEpoch: (epoch) => {
         if (adversary) for (const guess of adversary.search(lockable, epoch)) found.push(passwordLock(guess, graph.points));
         return validation
@@ -104,6 +73,54 @@ export function lockTrain(lockable: LockableModel, password: Password, train: Da
     },
     options,
   );
+}
+
+/**
+ * The lock-training loss of one batch (see {@link lockTrain}), as a function of the batch's sample indices and the
+ * epoch's generator. Exported on its own so that research training schemes can add terms to it and keep the same
+ * locked / released / decoy mix. `found` is read at each call: guesses pushed into it later join the decoy pool
+ * (with `options.adversary.share`). The password is checked against `graph.points` by the caller.
+ */
+export function lockTrainingLoss(
+  graph: LockGraph,
+  password: Password,
+  train: Dataset,
+  options: Omit<LockTrainOptions, 'epochs' | 'validation'>,
+  found: readonly SampleLock[] = [],
+): (batch: Int32Array, rng: Rng) => tf.Scalar {
+  const lockedRatio = options.lockedRatio ?? 0.5;
+  const decoyShare = options.decoyShare ?? 0.5;
+  const decoys = options.decoys ?? ALL_DECOYS;
+  for (const [name, v] of [['lockedRatio', lockedRatio], ['decoyShare', decoyShare]] as const) {
+    if (!(v >= 0 && v <= 1)) throw new InvalidArgumentError(`${name} must be in [0, 1], got ${v}`);
+  }
+  if (decoyShare > 0 && decoys.length === 0) throw new InvalidArgumentError('decoyShare > 0 needs at least one decoy kind');
+  const key = passwordLock(password, graph.points);
+  const probabilities = outputsProbabilities(graph.model);
+  const numClasses = train.numClasses;
+  const fixedLabels = options.releasedLabels === 'fixed' ? fixedRandomLabels(train.y.length, numClasses, options.seed ?? 0) : undefined;
+  const adversaryShare = options.adversary?.share ?? 0;
+  return (batch, rng) => {
+    const n = batch.length;
+    const locks = new BatchLocks(graph.points, n);
+    const labels = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      if (rng.next() < lockedRatio) {
+        locks.set(i, key);
+        labels[i] = train.y[batch[i]!]!;
+      } else {
+        if (rng.next() < decoyShare) {
+          const lock = options.adversary && found.length > 0 && rng.next() < adversaryShare
+            ? found[rng.int(found.length)]!
+            : makeDecoy(decoys[rng.int(decoys.length)]!, key, graph.points, rng);
+          locks.set(i, lock);
+        }
+        labels[i] = fixedLabels ? fixedLabels[batch[i]!]! : rng.int(numClasses);
+      }
+    }
+    const outputs = forwardLocked(graph, gatherInputs(train, batch), locks.toTensors(), true);
+    return crossEntropy(outputs, tf.tensor1d(labels, 'int32'), probabilities);
+  };
 }
 
 /** One uniformly random label per sample, reproducible from the seed. */

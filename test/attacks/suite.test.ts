@@ -16,7 +16,7 @@ import { reverseAttack } from '../../src/attacks/reverse.js';
 import { evolutionarySearch } from '../../src/attacks/search.js';
 import { transferAttack } from '../../src/attacks/transfer.js';
 import { keySpace, log2Binomial, log2SumPow2 } from '../../src/attacks/keyspace.js';
-import { freshCopy, reinitLayers } from '../../src/attacks/tune.js';
+import { freshCopy, layersToReinit, reinitLayers } from '../../src/attacks/tune.js';
 import { loadEmbeddedMnist, sampleStratified } from '../../src/data/index.js';
 import { syntheticImages } from '../helpers/synthetic.js';
 
@@ -84,6 +84,8 @@ describe('fine-tuning attack', () => {
     expect(after[4]).not.toEqual(before[4]);
     // LeNet-5's dense head is fc1, fc2 and logits; the conv layers are kept.
     const lenet = buildLeNet5({ seed: 1 });
+    expect(layersToReinit(lenet, 'head').map((l) => l.name)).toEqual(['logits', 'fc2', 'fc1']);
+    expect(layersToReinit(lenet, 'last').map((l) => l.name)).toEqual(['logits']);
     const names = lenet.model.weights.map((w) => w.originalName);
     const lenetBefore = lenet.model.getWeights().map((w) => Array.from(w.dataSync()));
     reinitLayers(lenet, 'head', 4);

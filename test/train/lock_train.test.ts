@@ -4,6 +4,9 @@ import { buildLeNet5, buildMlp } from '../../src/models/index.js';
 import { loadEmbeddedMnist, sampleStratified, stratifiedSplit } from '../../src/data/index.js';
 import { accuracyOf, buildLockGraph, predictWithPassword, unlockModel, type Password } from '../../src/lock/index.js';
 import { evaluateClassifier, lockTrain, protectModel, trainClassifier } from '../../src/train/index.js';
+import { lockTrainingLoss } from '../../src/train/lock_train.js';
+import { createRng } from '../../src/util/rng.js';
+import { gatherInputs, gatherLabels } from '../../src/data/types.js';
 import { protectionReport } from '../../src/eval/report.js';
 import { syntheticImages } from '../helpers/synthetic.js';
 
@@ -102,5 +105,25 @@ describe('lock training end to end', () => {
       },
     });
     expect(new Set(counts.slice(1)).size).toBe(1);
+  });
+
+  it('exposes the batch loss: all locked is the cross-entropy of the password path on the true labels', () => {
+    const lockable = buildMlp({ inputShape: train.sampleShape, numClasses: 4, hidden: [8], seed: 2 });
+    const password: Password = { version: 1, lockPoints: [{ layer: 'fc1', kind: 'dense', size: 8, neurons: [1, 2], alpha: [0, 0], beta: [1, -1] }] };
+    const graph = buildLockGraph(lockable);
+    const batch = new Int32Array([0, 5, 9, 17, 33]);
+    const allLocked = lockTrainingLoss(graph, password, train, { lockedRatio: 1 })(batch, createRng(1));
+    // Reference: the folded (unlocked) model, plain softmax cross-entropy by hand.
+    const reference = tf.tidy(() => {
+      const logits = unlockModel(lockable, password).model.predict(gatherInputs(train, batch)) as tf.Tensor;
+      const logP = tf.logSoftmax(logits);
+      return tf.neg(tf.mean(tf.sum(tf.mul(logP, tf.oneHot(gatherLabels(train, batch), 4)), -1)));
+    });
+    expect(allLocked.dataSync()[0]).toBeCloseTo(reference.dataSync()[0]!, 4);
+    // All released, no decoys: the model without password against random labels — a different number.
+    const released = lockTrainingLoss(graph, password, train, { lockedRatio: 0, decoyShare: 0 })(batch, createRng(1));
+    expect(Math.abs(released.dataSync()[0]! - allLocked.dataSync()[0]!)).toBeGreaterThan(1e-3);
+    expect(() => lockTrainingLoss(graph, password, train, { decoyShare: -1 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    tf.dispose([allLocked, reference, released]);
   });
 });
