@@ -1,6 +1,6 @@
 /**
- * `npx tsx bench/perm_recovery.ts --family perm|perm+taps [--fractions 0.01,0.05,0.1] [--epochs 30] [--steps 1500]
- *   [--restarts 2] [--no-finetune] [--cache DIR] [--json FILE] [--dataset mnist|fashion] [--seed 0] [--secret-seed 4242]`
+ * `npx tsx bench/perm_recovery.ts --family perm|perm+taps [--fractions 0.01,0.05,0.1] [--epochs 30] [--steps 300]
+ *   [--restarts 1] [--no-finetune] [--cache DIR] [--json FILE] [--dataset mnist|fashion] [--seed 0] [--secret-seed 4242]`
  *
  * Research bench for issue 8: attacks the secret weight transforms of bench/finetune_research.ts (`perm`: each hidden
  * layer's units permuted and positively scaled on the output side; `perm+taps`: also each conv1 filter's 25 taps
@@ -45,9 +45,10 @@ const { values } = parseArgs({
     family: { type: 'string', default: 'perm' },
     fractions: { type: 'string', default: '0.01,0.05,0.1' },
     epochs: { type: 'string', default: '30' },
-    steps: { type: 'string', default: '1500' },
-    restarts: { type: 'string', default: '2' },
+    steps: { type: 'string', default: '300' },
+    restarts: { type: 'string', default: '1' },
     attacks: { type: 'string', default: 'layerwise,joint' },
+    smoothness: { type: 'string', default: '0.5' },
     'no-finetune': { type: 'boolean', default: false },
     cache: { type: 'string', default: '/tmp/edgepro-ft-cache' },
     json: { type: 'string' },
@@ -63,6 +64,7 @@ const fractions = values.fractions!.split(',').map(Number);
 const attackEpochs = Number(values.epochs);
 const steps = Number(values.steps);
 const restarts = Number(values.restarts);
+const smoothness = Number(values.smoothness);
 const log = (o: object) => process.stderr.write(`${JSON.stringify({ t: new Date().toISOString().slice(11, 19), ...o })}\n`);
 
 await initEngine();
@@ -202,9 +204,24 @@ class RelaxedNet {
     return tf.add(tf.matMul(h as tf.Tensor2D, c['logits/k'] as tf.Tensor2D), c['logits/b']!) as tf.Tensor2D;
   }
 
+  /** Mean over conv1 filters of sum of squared neighbour differences / sum of squares: 0 for a flat filter. */
+  tapRoughness(tau: number): tf.Scalar {
+    return roughness(this.conv1Kernel(tau));
+  }
+
   dispose(): void {
     tf.dispose(Object.values(this.c));
   }
+}
+
+/** The smoothness prior on conv1's taps: natural-image filters vary slowly between neighbouring taps. */
+function roughness(k: tf.Tensor4D): tf.Scalar {
+  return tf.tidy(() => {
+    const dh = tf.sub(tf.slice(k, [1, 0, 0, 0], [-1, -1, -1, -1]), tf.slice(k, [0, 0, 0, 0], [k.shape[0] - 1, -1, -1, -1]));
+    const dw = tf.sub(tf.slice(k, [0, 1, 0, 0], [-1, -1, -1, -1]), tf.slice(k, [0, 0, 0, 0], [-1, k.shape[1] - 1, -1, -1]));
+    const num = tf.add(tf.sum(tf.square(dh), [0, 1, 2]), tf.sum(tf.square(dw), [0, 1, 2]));
+    return tf.mean(tf.div(num, tf.sum(tf.square(k), [0, 1, 2]))) as tf.Scalar;
+  });
 }
 
 function newRelaxation(r: Released, scales: number[][], rng: Rng, withTaps: boolean): Relaxation {
@@ -232,7 +249,7 @@ function batchTensors(ds: Dataset, idx: ArrayLike<number>): { x: tf.Tensor4D; y:
 }
 
 /** Trains the relaxation on `fit`: Adam on the Sinkhorn logits and log-scales, temperature annealed 1 -> 0.05. */
-function trainRelaxation(net: RelaxedNet, fit: Dataset, rng: Rng, options: { steps: number; lr: number; vars: tf.Variable[]; tau?: number; probe?: Probe }): number {
+function trainRelaxation(net: RelaxedNet, fit: Dataset, rng: Rng, options: { steps: number; lr: number; vars: tf.Variable[]; tau?: number; probe?: Probe; smoothness?: number }): number {
   const opt = tf.train.adam(options.lr);
   const n = fit.y.length;
   const batch = Math.min(64, n);
@@ -241,7 +258,10 @@ function trainRelaxation(net: RelaxedNet, fit: Dataset, rng: Rng, options: { ste
     const tau = options.tau ?? Math.exp(Math.log(1) + (Math.log(0.05) - Math.log(1)) * (s / Math.max(1, options.steps - 1)));
     const idx = Array.from({ length: batch }, () => rng.int(n));
     const { x, y } = batchTensors(fit, idx);
-    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, net.logits(x, tau, options.probe)) as tf.Scalar, true, options.vars)!;
+    const loss = opt.minimize(() => {
+      const ce = tf.losses.softmaxCrossEntropy(y, net.logits(x, tau, options.probe)) as tf.Scalar;
+      return options.smoothness ? tf.add(ce, tf.mul(options.smoothness, net.tapRoughness(tau))) : ce;
+    }, true, options.vars)!;
     const v = loss.dataSync()[0]!;
     recent = s === 0 ? v : 0.98 * recent + 0.02 * v;
     tf.dispose([x, y, loss]);
@@ -368,6 +388,11 @@ summary.normScales = LAYERS.map((layer, i) => ({
   })(),
 }));
 log({ normScales: summary.normScales });
+summary.conv1Roughness = {
+  authorized: tf.tidy(() => roughness(tf.tensor4d(readLayer(baseline, 'conv1').kernel, released.w.conv1.shape as [number, number, number, number])).dataSync()[0]),
+  released: tf.tidy(() => roughness(tf.tensor4d(released.w.conv1.kernel, released.w.conv1.shape as [number, number, number, number])).dataSync()[0]),
+};
+log({ conv1Roughness: summary.conv1Roughness });
 
 function disposeRelaxation(vars: Relaxation): void {
   tf.dispose([...vars.z, ...vars.t, ...(vars.zt ? [vars.zt] : [])]);
@@ -384,7 +409,7 @@ function jointAttack(fit: Dataset, fraction: number): { secret: Secret; tries: R
     const rng = createRng(seed * 1000 + restart + 17);
     const vars = newRelaxation(released, estimated, rng, family === 'perm+taps');
     const net = new RelaxedNet(released, vars);
-    trainRelaxation(net, fit, rng, { steps, lr: 0.05, vars: [...vars.z, ...vars.t, ...(vars.zt ? [vars.zt] : [])] });
+    trainRelaxation(net, fit, rng, { steps, lr: 0.05, vars: [...vars.z, ...vars.t, ...(vars.zt ? [vars.zt] : [])], smoothness: vars.zt ? smoothness : 0 });
     // Round, refit the scales with the permutations fixed, and score on the attacker's own fit slice.
     hardenRelaxation(vars, roundRelaxation(vars, 0.05));
     trainRelaxation(net, fit, rng, { steps: Math.max(100, Math.floor(steps / 5)), lr: 0.02, vars: vars.t, tau: 1 });
@@ -417,7 +442,7 @@ function layerwiseAttack(fit: Dataset, fraction: number): { secret: Secret; trie
       stage < 3 ? { stage, k: tf.variable(tf.zeros([features[stage]!, 10])), b: tf.variable(tf.zeros([10])) } : undefined;
     const probeVars = probe ? [probe.k, probe.b] : [];
     const taps = stage === 0 && vars.zt ? [vars.zt] : [];
-    trainRelaxation(net, fit, rng, { steps, lr: 0.05, vars: [vars.z[stage]!, vars.t[stage]!, ...taps, ...probeVars], probe });
+    trainRelaxation(net, fit, rng, { steps, lr: 0.05, vars: [vars.z[stage]!, vars.t[stage]!, ...taps, ...probeVars], probe, smoothness: taps.length ? smoothness : 0 });
     const rounded = roundRelaxation(vars, 0.05);
     hardenLayer(vars, stage, rounded.units[stage]!.perm);
     if (taps.length) hardenRelaxation({ z: [], t: [], zt: vars.zt }, { units: [], taps: rounded.taps! });
