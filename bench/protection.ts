@@ -1,5 +1,5 @@
 /**
- * `npm run bench:protection [-- --json FILE] [--schemes a,b] [--lock-epochs N] [--queries Q] [--dataset mnist|fashion]`
+ * `npm run bench:protection [-- --json FILE] [--schemes a,b] [--lock-epochs N] [--queries Q] [--dataset mnist|fashion] [--trace]`
  *
  * The hardening experiment of DESIGN.md, measured: one LeNet-5 baseline, then each lock scheme lock-trained from it,
  * and for each the protection report, the pruning attack and the greedy reverse-engineering attack. Prints one table.
@@ -105,6 +105,7 @@ const { values } = parseArgs({
     dataset: { type: 'string', default: 'mnist' },
     seed: { type: 'string', default: '0' },
     'lock-layers': { type: 'string' },
+    trace: { type: 'boolean', default: false },
   },
 });
 const seed = Number(values.seed);
@@ -136,11 +137,16 @@ for (const scheme of chosen) {
   const trainSeconds = (performance.now() - t0) / 1000;
   const report = protectionReport(locked, password, test, { baseline: baseline.model, trials: 100, seed });
   const prune = pruningAttack(locked, test, [0.1, 0.3, 0.5, 0.7, 0.9]);
-  const greedy = greedyAttack(locked, password, attacker, test, { maxQueries: Number(values.queries) });
+  // --trace: the greedy search's accepted steps on stderr, to see what opens the model.
+  const trace = values.trace
+    ? (label: string) => (st: { layer: string; neuron: number; alpha: number; beta: number; accuracy: number; queries: number }) =>
+        process.stderr.write(`${scheme.name} ${label}: ${st.layer}[${st.neuron}] alpha ${st.alpha} beta ${st.beta.toFixed(3)} -> ${pct(st.accuracy)} after ${st.queries} queries\n`)
+    : undefined;
+  const greedy = greedyAttack(locked, password, attacker, test, { maxQueries: Number(values.queries), onStep: trace?.('greedy') });
   const search = evolutionarySearch(locked, password, attacker, test, { seed });
   // Against mirror values the attacker who knows the scheme also tries mirrors (Kerckhoffs): both searches again.
   const mirror = scheme.options.password?.strategy === 'mirror';
-  const greedyMirror = mirror ? greedyAttack(locked, password, attacker, test, { maxQueries: Number(values.queries), mirrors: [1, 2, 3] }) : undefined;
+  const greedyMirror = mirror ? greedyAttack(locked, password, attacker, test, { maxQueries: Number(values.queries), mirrors: [1, 2, 3], onStep: trace?.('greedy with mirrors') }) : undefined;
   const searchMirror = mirror ? evolutionarySearch(locked, password, attacker, test, { seed, values: 'mirror' }) : undefined;
   const row = { scheme: scheme.name, describe: scheme.describe, trainSeconds, ...report, prune, greedy, search, greedyMirror, searchMirror };
   rows.push(row);
