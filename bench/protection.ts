@@ -2,7 +2,8 @@
  * `npm run bench:protection [-- --json FILE] [--schemes a,b] [--lock-epochs N] [--queries Q] [--dataset mnist|fashion] [--trace]`
  *
  * The hardening experiment of DESIGN.md, measured: one LeNet-5 baseline, then each lock scheme lock-trained from it,
- * and for each the protection report, the pruning attack and the greedy reverse-engineering attack. Prints one table.
+ * and for each the protection report, the pruning attack, the greedy and whole-password searches, and lock-value
+ * regression (from no lock, and from the search's find). Prints one line per scheme.
  * Slow (minutes per scheme): a benchmark, not a test.
  */
 import { renameSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { protectionReport } from '../src/eval/report.js';
 import { pruningAttack } from '../src/attacks/prune.js';
 import { greedyAttack } from '../src/attacks/greedy.js';
 import { evolutionarySearch } from '../src/attacks/search.js';
+import { lockRegressionAttack } from '../src/attacks/lock_regression.js';
 import type { DecoyKind } from '../src/lock/decoys.js';
 import type { LockPointKey, Password } from '../src/lock/password.js';
 import { loadBenchData } from './data.js';
@@ -148,7 +150,10 @@ for (const scheme of chosen) {
   const mirror = scheme.options.password?.strategy === 'mirror';
   const greedyMirror = mirror ? greedyAttack(locked, password, attacker, test, { maxQueries: Number(values.queries), mirrors: [1, 2, 3], onStep: trace?.('greedy with mirrors') }) : undefined;
   const searchMirror = mirror ? evolutionarySearch(locked, password, attacker, test, { seed, values: 'mirror' }) : undefined;
-  const row = { scheme: scheme.name, describe: scheme.describe, trainSeconds, ...report, prune, greedy, search, greedyMirror, searchMirror };
+  // Lock-value regression (gradient on every neuron's lock): from no lock, and polishing the offset search's find.
+  const regression = lockRegressionAttack(locked, attacker, test, { seed });
+  const polished = lockRegressionAttack(locked, attacker, test, { seed, init: search.found });
+  const row = { scheme: scheme.name, describe: scheme.describe, trainSeconds, ...report, prune, greedy, search, greedyMirror, searchMirror, regression: regression.accuracy, polished: polished.accuracy };
   rows.push(row);
   console.log(
     `${scheme.name}: authorized ${pct(report.authorizedAccuracy)}, unauthorized ${pct(report.unauthorizedAccuracy)} (top class ${pct(report.unauthorizedTopClassShare)}), ` +
@@ -158,6 +163,7 @@ for (const scheme of chosen) {
       (greedyMirror && searchMirror
         ? `with mirror guesses: greedy ${pct(greedyMirror.accuracy)} (${greedyMirror.neuronsFound} found), search ${pct(searchMirror.accuracy)} (${searchMirror.neuronsFound} found), `
         : '') +
+      `lock regression ${pct(regression.accuracy)}, from the search's find ${pct(polished.accuracy)}, ` +
       `${report.password.neurons} neurons, lock training ${trainSeconds.toFixed(0)} s`,
   );
 }

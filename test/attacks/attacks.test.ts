@@ -6,6 +6,7 @@ import { cloneLockable, evaluateClassifier, trainClassifier } from '../../src/tr
 import { outgoingWeightL1 } from '../../src/attacks/common.js';
 import { pruningAttack, pruningLock } from '../../src/attacks/prune.js';
 import { greedyAttack } from '../../src/attacks/greedy.js';
+import { lockRegressionAttack } from '../../src/attacks/lock_regression.js';
 import { rankNeurons, type Password } from '../../src/lock/index.js';
 import { syntheticImages } from '../helpers/synthetic.js';
 
@@ -86,5 +87,32 @@ describe('greedy reverse engineering', () => {
     expect(mirrored.alphas.filter((a) => a < 0).length).toBeGreaterThanOrEqual(3);
     expect(mirrored.result.accuracy).toBeGreaterThanOrEqual(intact - 0.05);
     expect(mirrored.result.accuracy).toBeGreaterThan(offsets.result.accuracy + 0.1);
+  });
+});
+
+describe('lock-value regression', () => {
+  it('fits a lock on every neuron by gradient: undoes a mis-wired layer that no constant repairs; 0 epochs is no lock', () => {
+    const data = syntheticImages({ n: 160, size: 8, seed: 4 });
+    const lockable = buildMlp({ inputShape: data.sampleShape, numClasses: 4, hidden: [6], seed: 3 });
+    trainClassifier(lockable.model, data, { epochs: 6, batchSize: 16, seed: 3 });
+    const intact = evaluateClassifier(lockable.model, data).accuracy;
+    // Every fc1 unit's outgoing weights negated: only alpha = -1 (or thereabouts) on each unit repairs it.
+    const logits = lockable.model.getLayer('logits');
+    const [kernel, bias] = logits.getWeights();
+    logits.setWeights([tensor2d((kernel!.arraySync() as number[][]).map((row) => row.map((v) => -v))), bias!]);
+    const broken = evaluateClassifier(lockable.model, data).accuracy;
+    expect(broken).toBeLessThan(intact - 0.3);
+    const none = lockRegressionAttack(lockable, data, data, { epochs: 0 });
+    expect(none.accuracy).toBeCloseTo(broken, 9);
+    expect(none.found.lockPoints[0]!.alpha.every((a) => a === 1)).toBe(true);
+    // Started from a guess, it takes the guess's values as they are: here the exact repair.
+    const repair: Password = { version: 1, lockPoints: [{ layer: 'fc1', kind: 'dense', size: 6, neurons: [0, 1, 2, 3, 4, 5], alpha: [-1, -1, -1, -1, -1, -1], beta: [0, 0, 0, 0, 0, 0] }] };
+    const started = lockRegressionAttack(lockable, data, data, { epochs: 0, init: repair });
+    expect(started.found.lockPoints[0]!.alpha).toEqual(repair.lockPoints[0]!.alpha);
+    expect(started.accuracy).toBeCloseTo(intact, 9);
+    const fitted = lockRegressionAttack(lockable, data, data, { epochs: 40, learningRate: 0.05, seed: 1 });
+    expect(fitted.samplesSeen).toBe(40 * 160);
+    expect(fitted.accuracy).toBeGreaterThanOrEqual(intact - 0.05);
+    expect(fitted.found.lockPoints[0]!.alpha.filter((a) => a < 0).length).toBeGreaterThanOrEqual(4);
   });
 });
