@@ -14,6 +14,7 @@ export {
 } from './prune.js';
 export { greedyAttack, type GreedyOptions, type GreedyResult } from './greedy.js';
 export { evolutionarySearch, type SearchOptions, type SearchResult } from './search.js';
+export { lockRegressionAttack, type LockRegressionOptions, type LockRegressionResult } from './lock_regression.js';
 export { keySpace, log2Binomial, log2SumPow2, measureValueTolerance, type KeySpace, type KeySpaceOptions, type PointKeySpace } from './keyspace.js';
 export { reverseAttack, type ReverseOptions, type ReverseResult } from './reverse.js';
 export { transferAttack, type TransferResult } from './transfer.js';
