@@ -123,7 +123,8 @@ describe('reverse engineering', () => {
     expect(r.keySpaceBits).toBeCloseTo(result.keySpace.neuronChoiceBits + result.keySpace.valueBits, 9);
     expect(r.onePointAtATimeBits).toBeLessThanOrEqual(r.keySpaceBits);
     expect(r.effectiveBits).toBeLessThanOrEqual(r.keySpaceBits + 1e-9);
-    expect(r.accuracy).toBe(Math.max(result.greedy.accuracy, result.search.accuracy));
+    expect(result.regression?.epochs).toBe(30);
+    expect(r.accuracy).toBe(Math.max(result.greedy.accuracy, result.search.accuracy, result.regression!.accuracy));
     expect(r.accuracy).toBeGreaterThan(0.5);
     expect(result.holds).toBe(false);
   });

@@ -97,6 +97,9 @@ function rowsFor(result: AttackResult): string[][] {
       return [
         ['reverse', `greedy, ${r.attackerSamples} labels`, percent(result.greedy.accuracy), `${result.greedy.queries} queries, ${result.greedy.neuronsFound}/${r.neuronsTotal} neurons found`, yesNo(result.greedy.accuracy <= result.brokenAbove)],
         ['reverse', 'whole-password search', percent(result.search.accuracy), `${result.search.forwardPasses} forward passes, ${result.search.neuronsFound}/${r.neuronsTotal} found`, yesNo(result.search.accuracy <= result.brokenAbove)],
+        ...(result.regression
+          ? [['reverse', "lock regression from the search's find", percent(result.regression.accuracy), `${result.regression.epochs} epochs of Adam on every neuron's lock`, yesNo(result.regression.accuracy <= result.brokenAbove)]]
+          : []),
         ['reverse', 'key space', `${r.keySpaceBits.toFixed(1)} bits`, `one lock point at a time ${r.onePointAtATimeBits.toFixed(1)}, effective ${r.effectiveBits.toFixed(1)}`, yesNo(r.effectiveBits >= 128)],
       ];
     }
