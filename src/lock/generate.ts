@@ -24,6 +24,8 @@ import { selectNeurons } from './select.js';
  *   u uniform in [uMin, uMax] (default 1..3), m as in `hardened`. The lock keeps each neuron's mean and turns its
  *   signal upside down, so what unlocks the model is input-dependent: no constant value (what zeroing, pruning and a
  *   greedy search of offsets set) can stand in for it, and the model cannot tell the key by a shifted mean.
+ *   Measured, it is no stronger: searches of offsets still open it, and gradient descent on the lock values finds its
+ *   key's effect from no lock at all (docs/PROTECTION.md). Kept as a named option for the record, not the default.
  */
 export type PasswordStrategy = 'reference' | 'paper' | 'random' | 'hardened' | 'mirror';
 
