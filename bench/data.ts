@@ -11,5 +11,6 @@ export async function loadBenchData(dataset: string, seed: number): Promise<{ tr
     const test = sampleStratified(await loadIdxDir(FASHION_DIR, { split: 'test' }), 2000, seed);
     return { train, test, name: 'fashion-mnist (8k/2k)' };
   }
+  if (dataset !== 'mnist') throw new Error(`unknown dataset ${dataset} (mnist or fashion)`);
   return { ...stratifiedSplit(loadEmbeddedMnist(), { testSize: 2000, seed }), name: 'mnist-embedded' };
 }

@@ -35,9 +35,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/index.js';
-import { loadEmbeddedMnist, sampleStratified, stratifiedSplit } from '../src/data/index.js';
-import type { Dataset } from '../src/data/types.js';
-import { loadIdxDir } from '../src/data/files.js';
+import { loadBenchData } from './data.js';
+import { sampleStratified, stratifiedSplit } from '../src/data/index.js';
 import { buildLeNet5 } from '../src/models/index.js';
 import type { LockableModel } from '../src/models/types.js';
 import { serializeModel } from '../src/models/serialize.js';
@@ -70,16 +69,7 @@ const cache = values.cache!;
 const log = (o: object) => process.stderr.write(`${JSON.stringify({ t: new Date().toISOString().slice(11, 19), ...o })}\n`);
 
 await initEngine();
-/** The embedded MNIST split as bench:attacks does, or Fashion-MNIST drawn as bench:protection does (8,000 / 2,000). */
-async function loadData(): Promise<{ train: Dataset; test: Dataset }> {
-  if (values.dataset === 'fashion') {
-    const dir = '/usr/share/datasets/fashion-mnist';
-    return { train: sampleStratified(await loadIdxDir(dir, { split: 'train' }), 8000, seed), test: sampleStratified(await loadIdxDir(dir, { split: 'test' }), 2000, seed) };
-  }
-  if (values.dataset !== 'mnist') throw new Error(`unknown --dataset ${values.dataset}`);
-  return stratifiedSplit(loadEmbeddedMnist(), { testSize: 2000, seed });
-}
-const { train, test } = await loadData();
+const { train, test } = await loadBenchData(values.dataset!, seed);
 
 // --- cache of the baseline and the default protection ---
 

@@ -29,9 +29,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/index.js';
-import { loadEmbeddedMnist, sampleStratified, stratifiedSplit } from '../src/data/index.js';
-import { gatherInputs, gatherLabels, type Dataset } from '../src/data/types.js';
-import { loadIdxDir } from '../src/data/files.js';
+import { loadBenchData } from './data.js';
+import { sampleStratified, stratifiedSplit } from '../src/data/index.js';
+import { gatherInputs, gatherLabels } from '../src/data/types.js';
 import { loadModelDir, saveModelDir } from '../src/models/files.js';
 import type { LockableModel } from '../src/models/types.js';
 import { accuracyOf, buildLockGraph, predictWithPassword } from '../src/lock/lock_graph.js';
@@ -84,16 +84,7 @@ if (simRecipes.length === 0) throw new Error(`--sim head|mix, got ${values.sim}`
 const log = (o: object) => process.stderr.write(`${JSON.stringify({ t: new Date().toISOString().slice(11, 19), ...o })}\n`);
 
 await initEngine();
-/** The same data as finetune_research.ts (embedded MNIST split, or Fashion-MNIST drawn 8,000 / 2,000). */
-async function loadData(): Promise<{ train: Dataset; test: Dataset }> {
-  if (values.dataset === 'fashion') {
-    const dir = '/usr/share/datasets/fashion-mnist';
-    return { train: sampleStratified(await loadIdxDir(dir, { split: 'train' }), 8000, seed), test: sampleStratified(await loadIdxDir(dir, { split: 'test' }), 2000, seed) };
-  }
-  if (values.dataset !== 'mnist') throw new Error(`unknown --dataset ${values.dataset}`);
-  return stratifiedSplit(loadEmbeddedMnist(), { testSize: 2000, seed });
-}
-const { train, test } = await loadData();
+const { train, test } = await loadBenchData(values.dataset!, seed);
 
 const main: LockableModel = await loadModelDir(join(values.cache!, values.from));
 const password = validatePassword(JSON.parse(readFileSync(join(values.cache!, 'password.json'), 'utf8')), main.lockPoints);

@@ -36,9 +36,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/index.js';
-import { loadEmbeddedMnist, sampleStratified, stratifiedSplit } from '../src/data/index.js';
+import { loadBenchData } from './data.js';
+import { sampleStratified, stratifiedSplit } from '../src/data/index.js';
 import type { Dataset } from '../src/data/types.js';
-import { loadIdxDir } from '../src/data/files.js';
 import type { LockableModel } from '../src/models/types.js';
 import { evaluateClassifier } from '../src/train/index.js';
 import { cloneLockable } from '../src/train/protect.js';
@@ -76,15 +76,7 @@ const smoothness = Number(values.smoothness);
 const log = (o: object) => process.stderr.write(`${JSON.stringify({ t: new Date().toISOString().slice(11, 19), ...o })}\n`);
 
 await initEngine();
-async function loadData(): Promise<{ train: Dataset; test: Dataset }> {
-  if (values.dataset === 'fashion') {
-    const dir = '/usr/share/datasets/fashion-mnist';
-    return { train: sampleStratified(await loadIdxDir(dir, { split: 'train' }), 8000, seed), test: sampleStratified(await loadIdxDir(dir, { split: 'test' }), 2000, seed) };
-  }
-  if (values.dataset !== 'mnist') throw new Error(`unknown --dataset ${values.dataset}`);
-  return stratifiedSplit(loadEmbeddedMnist(), { testSize: 2000, seed });
-}
-const { train, test } = await loadData();
+const { train, test } = await loadBenchData(values.dataset!, seed);
 
 // --- what the attacker holds: the released weights ---
 
@@ -160,7 +152,7 @@ interface Probe {
 class RelaxedNet {
   private readonly c: Record<string, tf.Tensor>;
   constructor(
-    private readonly r: Released,
+    r: Released,
     readonly vars: Relaxation,
   ) {
     this.c = {};
