@@ -13,7 +13,7 @@ import { accuracyOf, buildLockGraph, forwardLocked, predictWithPassword } from '
 import type { Password } from '../lock/password.js';
 import { crossEntropy, outputsProbabilities } from '../train/loss.js';
 import { InvalidArgumentError } from '../util/errors.js';
-import { createRng } from '../util/rng.js';
+import { createRng, shuffleInPlace } from '../util/rng.js';
 
 export interface LockRegressionOptions {
   /** Passes over the attacker's samples. Default 30. */
@@ -69,11 +69,7 @@ export function lockRegressionAttack(lockable: LockableModel, attackerData: Data
   let samplesSeen = 0;
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
-      const order = Int32Array.from({ length: n }, (_, i) => i);
-      for (let i = n - 1; i > 0; i--) {
-        const j = rng.int(i + 1);
-        [order[i], order[j]] = [order[j]!, order[i]!];
-      }
+      const order = shuffleInPlace(Int32Array.from({ length: n }, (_, i) => i), rng) as Int32Array;
       for (let start = 0; start < n; start += batchSize) {
         const batch = order.subarray(start, Math.min(n, start + batchSize));
         tf.tidy(() => {

@@ -72,10 +72,11 @@ export function makeDecoy(kind: DecoyKind, key: SampleLock, points: readonly Loc
         if (rng.next() < 0.5 || k.neurons.length === 0) return { neurons: [], alpha: [], beta: [] };
         const neurons = sample(range(points[p]!.size), 1 + rng.int(k.neurons.length), rng);
         const alpha = neurons.map(() => 0);
+        // A key that scales its neurons (alpha != 0) invites guesses of its own kind as well as constants: the
+        // scale of a key neuron, on any neuron, with its offset 1/4 to 4 times as large.
+        const scalingKey = k.alpha.some((a) => a !== 0);
         const beta = neurons.map((_, i) => {
-          // A key that scales its neurons (alpha != 0) invites guesses of its own kind as well as constants: the
-          // scale of a key neuron, on any neuron, with its offset 1/4 to 4 times as large.
-          if (k.alpha.some((a) => a !== 0) && rng.next() < 0.5) {
+          if (scalingKey && rng.next() < 0.5) {
             const j = rng.int(k.alpha.length);
             alpha[i] = k.alpha[j]!;
             return k.beta[j]! * Math.exp(Math.log(1 / 4) + Math.log(16) * rng.next());
