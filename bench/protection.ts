@@ -94,6 +94,10 @@ const SCHEMES: Scheme[] = [
   { name: 'g10-advsearch', describe: 'as g10-d90, with 3 whole-password searches run after each epoch; their finds are 30% of the decoys', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.9, optimizer: 'adam', learningRate: 1e-3 }, adversarial: { share: 0.3, search: 'evolutionary' } },
   { name: 'mirror-g10', describe: 'mirror values (alpha -u, beta (1+u)m, u in [1, 3]), otherwise as hardened-g10', options: { password: { strategy: 'mirror' }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3 } },
   { name: 'mirror-sparse2', describe: 'as mirror-g10, sparse guesses drawn twice as often (constants as often as in hardened-g10)', options: { password: { strategy: 'mirror' }, decoyShare: 0.8, decoys: [...ALL, 'sparseGuess'], optimizer: 'adam', learningRate: 1e-3 } },
+  { name: 'gain', describe: 'gains: alpha uniform in [2, 4], beta 0, neurons as hardened-g10, decoys on 80%', options: { password: { strategy: 'random', gamma: 0.1, topFraction: 1, alphaMin: 2, alphaMax: 4, betaMin: 0, betaMax: 0 }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3 } },
+  { name: 'gain-neg', describe: 'negative gains: alpha uniform in [-4, -2], beta 0, otherwise as gain', options: { password: { strategy: 'random', gamma: 0.1, topFraction: 1, alphaMin: -4, alphaMax: -2, betaMin: 0, betaMax: 0 }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3 } },
+  { name: 'g10-hunt', describe: 'the default plus hunters: 8 sparse guesses polished by gradient towards the true labels, 30% of the decoys', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3, hunters: { count: 8, share: 0.3 } } },
+  { name: 'g10-hunt50', describe: 'as g10-hunt, hunters 50% of the decoys, lifetime 40', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3, hunters: { count: 8, share: 0.5, lifetime: 40 } } },
   { name: 'hardened-d80', describe: 'as hardened, decoys on 80% of released samples', options: { password: { strategy: 'hardened' }, decoyShare: 0.8, decoys: ALL, optimizer: 'adam', learningRate: 1e-3 } },
 ];
 
@@ -153,7 +157,11 @@ for (const scheme of chosen) {
   // Lock-value regression (gradient on every neuron's lock): from no lock, and polishing the offset search's find.
   const regression = lockRegressionAttack(locked, attacker, test, { seed });
   const polished = lockRegressionAttack(locked, attacker, test, { seed, init: search.found });
-  const row = { scheme: scheme.name, describe: scheme.describe, trainSeconds, ...report, prune, greedy, search, greedyMirror, searchMirror, regression: regression.accuracy, polished: polished.accuracy };
+  // Against gains (beta 0, alpha not 0) the attacker also tries gains of the key's kind.
+  const gains = password.lockPoints.every((k) => k.beta.every((b) => b === 0)) && password.lockPoints.some((k) => k.alpha.some((a) => a !== 0));
+  const gainValues = password.lockPoints.some((k) => k.alpha.some((a) => a < 0)) ? [-2, -3, -4] : [2, 3, 4];
+  const greedyGain = gains ? greedyAttack(locked, password, attacker, test, { maxQueries: Number(values.queries), gains: gainValues, onStep: trace?.('greedy with gains') }) : undefined;
+  const row = { scheme: scheme.name, describe: scheme.describe, trainSeconds, ...report, prune, greedy, search, greedyMirror, searchMirror, greedyGain, regression: regression.accuracy, polished: polished.accuracy };
   rows.push(row);
   console.log(
     `${scheme.name}: authorized ${pct(report.authorizedAccuracy)}, unauthorized ${pct(report.unauthorizedAccuracy)} (top class ${pct(report.unauthorizedTopClassShare)}), ` +
@@ -163,6 +171,7 @@ for (const scheme of chosen) {
       (greedyMirror && searchMirror
         ? `with mirror guesses: greedy ${pct(greedyMirror.accuracy)} (${greedyMirror.neuronsFound} found), search ${pct(searchMirror.accuracy)} (${searchMirror.neuronsFound} found), `
         : '') +
+      (greedyGain ? `greedy with gains ${pct(greedyGain.accuracy)} (${greedyGain.neuronsFound} found), ` : '') +
       `lock regression ${pct(regression.accuracy)}, from the search's find ${pct(polished.accuracy)}, ` +
       `${report.password.neurons} neurons, lock training ${trainSeconds.toFixed(0)} s`,
   );

@@ -20,6 +20,8 @@ export interface GreedyOptions {
    * kind of value, which an attacker who knows the scheme tries). Default none: offsets only.
    */
   mirrors?: readonly number[];
+  /** Gains g also tried on each neuron (alpha g, beta 0: a key that scales its neurons). Default none. */
+  gains?: readonly number[];
   /** Model evaluations (each on all attacker samples) allowed; default 4,000. */
   maxQueries?: number;
   /** Called after each accepted step with the neuron added and the attacker's accuracy. */
@@ -55,7 +57,9 @@ function withNeuron(guess: Password, p: number, neuron: number, alpha: number, b
  */
 export function greedyAttack(lockable: LockableModel, password: Password, attackerData: Dataset, test: Dataset, options: GreedyOptions = {}): GreedyResult {
   const multiples = options.multiples ?? [0, 1, -1, 2, -2, 3, -3];
-  const values = [...multiples.map((k) => ({ alpha: 0, times: k })), ...(options.mirrors ?? []).map((u) => ({ alpha: -u, times: 1 + u }))];
+  const values = [...multiples.map((k) => ({ alpha: 0, times: k })), ...(options.mirrors ?? []).map((u) => ({ alpha: -u, times: 1 + u })),
+    ...(options.gains ?? []).map((g) => ({ alpha: g, times: 0 })),
+  ];
   const maxQueries = options.maxQueries ?? 4000;
   const perPoint = options.perPoint ?? ((size: number) => Math.floor(size * 0.1) + 1);
   const graph: LockGraph = buildLockGraph(lockable);
@@ -76,7 +80,7 @@ export function greedyAttack(lockable: LockableModel, password: Password, attack
         for (const { alpha, times } of values) {
           if (queries >= maxQueries) break outer;
           // Mirror guesses use the generator's own scale (the mean, at least the layer's mean), offsets the mean.
-          const candidate = withNeuron(guess, p, n, alpha, times * (alpha === 0 ? (mean[n] ?? 0) : Math.max(mean[n] ?? 0, layerMean)));
+          const candidate = withNeuron(guess, p, n, alpha, times === 0 ? 0 : times * (alpha === 0 ? (mean[n] ?? 0) : Math.max(mean[n] ?? 0, layerMean)));
           const acc = score(candidate);
           queries++;
           if (!stepBest || acc > stepBest.acc) stepBest = { acc, guess: candidate };

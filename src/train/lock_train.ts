@@ -10,6 +10,7 @@ import { createRng, type Rng } from '../util/rng.js';
 import { crossEntropy, outputsProbabilities } from './loss.js';
 import { runTrainingLoop, type LoopOptions } from './loop.js';
 import { checkDatasetFits, trainableVariables } from './train.js';
+import { HunterPool, type HunterOptions } from './hunters.js';
 
 export interface LockTrainOptions extends LoopOptions {
   /** Share of each batch that is locked (password applied, true label); the rest is released (random label). 0.5. */
@@ -36,6 +37,11 @@ export interface LockTrainOptions extends LoopOptions {
    * the model the guesses we thought of; this teaches it the ones that work against it.
    */
   adversary?: { search: (model: LockableModel, epoch: number) => Password[]; share: number };
+  /**
+   * Hunters: sparse guesses whose values take a gradient step towards the true labels each time they are used to
+   * train, so that the decoys are the values that open the model most, not random ones (see hunters.ts). Off by default.
+   */
+  hunters?: HunterOptions;
 }
 
 export interface LockTrainResult {
@@ -100,7 +106,9 @@ export function lockTrainingLoss(
   const numClasses = train.numClasses;
   const fixedLabels = options.releasedLabels === 'fixed' ? fixedRandomLabels(train.y.length, numClasses, options.seed ?? 0) : undefined;
   const adversaryShare = options.adversary?.share ?? 0;
+  const hunters = options.hunters ? new HunterPool(graph, key, options.hunters) : undefined;
   return (batch, rng) => {
+    hunters?.step(train, batch, rng);
     const n = batch.length;
     const locks = new BatchLocks(graph.points, n);
     const labels = new Int32Array(n);
@@ -110,9 +118,11 @@ export function lockTrainingLoss(
         labels[i] = train.y[batch[i]!]!;
       } else {
         if (rng.next() < decoyShare) {
-          const lock = options.adversary && found.length > 0 && rng.next() < adversaryShare
-            ? found[rng.int(found.length)]!
-            : makeDecoy(decoys[rng.int(decoys.length)]!, key, graph.points, rng);
+          const hunted = hunters && rng.next() < hunters.share ? hunters.draw(rng) : undefined;
+          const lock = hunted
+            ?? (options.adversary && found.length > 0 && rng.next() < adversaryShare
+              ? found[rng.int(found.length)]!
+              : makeDecoy(decoys[rng.int(decoys.length)]!, key, graph.points, rng));
           locks.set(i, lock);
         }
         labels[i] = fixedLabels ? fixedLabels[batch[i]!]! : rng.int(numClasses);

@@ -60,20 +60,12 @@ describe('greedy reverse engineering', () => {
   });
 
   it('tries mirror values (alpha -u) only when asked; only they undo a model wired for mirrored units', () => {
-    const data = syntheticImages({ n: 160, size: 8, seed: 4 });
-    const lockable = buildMlp({ inputShape: data.sampleShape, numClasses: 4, hidden: [6], seed: 3 });
-    trainClassifier(lockable.model, data, { epochs: 6, batchSize: 16, seed: 3 });
-    const intact = evaluateClassifier(lockable.model, data).accuracy;
     // Rewire the output layer so that it is right only if every fc1 unit a is replaced by 2m - a (a mirror lock with
     // u = 1 and m = max(mean, layer mean), as the greedy search estimates it): W' = -W, b' = b + 2 W m.
-    const means = rankNeurons(lockable, data, { samples: 160 })[0]!.meanActivation;
-    const layerMean = means.reduce((a, b) => a + b, 0) / means.length;
-    const m = Array.from(means, (v) => Math.max(v, layerMean));
-    const logits = lockable.model.getLayer('logits');
-    const [kernel, bias] = logits.getWeights();
-    const w = kernel!.arraySync() as number[][];
-    const b = (bias!.arraySync() as number[]).map((v, c) => v + w.reduce((s, row, i) => s + 2 * row[c]! * m[i]!, 0));
-    logits.setWeights([tensor2d(w.map((row) => row.map((v) => -v))), tensor1d(b)]);
+    const { lockable, data, intact, m } = rewiredMlp((w, b, m) => ({
+      w: w.map((row) => row.map((v) => -v)),
+      b: b.map((v, c) => v + w.reduce((s, row, i) => s + 2 * row[c]! * m[i]!, 0)),
+    }));
     const neurons = [0, 1, 2, 3, 4, 5];
     const password: Password = { version: 1, lockPoints: [{ layer: 'fc1', kind: 'dense', size: 6, neurons, alpha: neurons.map(() => -1), beta: m.map((v) => 2 * v) }] };
     const run = (mirrors?: number[]) => {
@@ -88,19 +80,47 @@ describe('greedy reverse engineering', () => {
     expect(mirrored.result.accuracy).toBeGreaterThanOrEqual(intact - 0.05);
     expect(mirrored.result.accuracy).toBeGreaterThan(offsets.result.accuracy + 0.1);
   });
+
+  it('tries gains (alpha g, beta 0) only when asked; they undo a model whose units were turned upside down', () => {
+    // Every fc1 unit's outgoing weights negated: a gain of -1 on each unit repairs it, no constant does.
+    const { lockable, data, intact, broken } = rewiredMlp((w, b) => ({ w: w.map((row) => row.map((v) => -v)), b }));
+    expect(broken).toBeLessThan(intact - 0.3);
+    const neurons = [0, 1, 2, 3, 4, 5];
+    const password: Password = { version: 1, lockPoints: [{ layer: 'fc1', kind: 'dense', size: 6, neurons, alpha: neurons.map(() => -1), beta: neurons.map(() => 0) }] };
+    const steps: { alpha: number; beta: number }[] = [];
+    const gained = greedyAttack(lockable, password, data, data, { maxQueries: 2000, perPoint: () => 6, gains: [-1, -2], onStep: (st) => steps.push(st) });
+    const offsets = greedyAttack(lockable, password, data, data, { maxQueries: 2000, perPoint: () => 6 });
+    expect(steps.filter((st) => st.alpha < 0 && st.beta === 0).length).toBeGreaterThanOrEqual(3);
+    expect(gained.accuracy).toBeGreaterThanOrEqual(intact - 0.05);
+    expect(gained.accuracy).toBeGreaterThan(offsets.accuracy);
+  });
 });
+
+/**
+ * A small MLP trained on synthetic images (one hidden layer `fc1` of 6 units), whose output layer is then rewired by
+ * `rewire` (given its kernel, bias and each fc1 unit's mean activation, at least the layer's mean), so that only some
+ * lock on fc1 repairs it.
+ */
+function rewiredMlp(rewire: (w: number[][], b: number[], m: number[]) => { w: number[][]; b: number[] }) {
+  const data = syntheticImages({ n: 160, size: 8, seed: 4 });
+  const lockable = buildMlp({ inputShape: data.sampleShape, numClasses: 4, hidden: [6], seed: 3 });
+  trainClassifier(lockable.model, data, { epochs: 6, batchSize: 16, seed: 3 });
+  const intact = evaluateClassifier(lockable.model, data).accuracy;
+  const means = rankNeurons(lockable, data, { samples: 160 })[0]!.meanActivation;
+  const layerMean = means.reduce((a, b) => a + b, 0) / means.length;
+  const m = Array.from(means, (v) => Math.max(v, layerMean));
+  const logits = lockable.model.getLayer('logits');
+  const [kernel, bias] = logits.getWeights();
+  const rewired = rewire(kernel!.arraySync() as number[][], bias!.arraySync() as number[], m);
+  logits.setWeights([tensor2d(rewired.w), tensor1d(rewired.b)]);
+  const broken = evaluateClassifier(lockable.model, data).accuracy;
+  return { data, lockable, intact, broken, m };
+}
 
 describe('lock-value regression', () => {
   it('fits a lock on every neuron by gradient: undoes a mis-wired layer that no constant repairs; 0 epochs is no lock', () => {
-    const data = syntheticImages({ n: 160, size: 8, seed: 4 });
-    const lockable = buildMlp({ inputShape: data.sampleShape, numClasses: 4, hidden: [6], seed: 3 });
-    trainClassifier(lockable.model, data, { epochs: 6, batchSize: 16, seed: 3 });
-    const intact = evaluateClassifier(lockable.model, data).accuracy;
     // Every fc1 unit's outgoing weights negated: only alpha = -1 (or thereabouts) on each unit repairs it.
-    const logits = lockable.model.getLayer('logits');
-    const [kernel, bias] = logits.getWeights();
-    logits.setWeights([tensor2d((kernel!.arraySync() as number[][]).map((row) => row.map((v) => -v))), bias!]);
-    const broken = evaluateClassifier(lockable.model, data).accuracy;
+    const { lockable, data, intact, broken } = rewiredMlp((w, b) => ({ w: w.map((row) => row.map((v) => -v)), b }));
     expect(broken).toBeLessThan(intact - 0.3);
     const none = lockRegressionAttack(lockable, data, data, { epochs: 0 });
     expect(none.accuracy).toBeCloseTo(broken, 9);
