@@ -151,12 +151,12 @@ if (rows.some((r) => r.prune)) {
   }
 }
 if (rows.some((r) => r.reverse)) {
-  md.push('', '### Reverse engineering', '', '| scheme | greedy (queries; true neurons found) | whole-password search (forward passes; found) | key space bits (neuron choice + values; tolerance) | one lock point at a time | effective (measured separability) | holds |', '|---|---|---|---|---|---|---|');
+  md.push('', '### Reverse engineering', '', '| scheme | greedy (queries; true neurons found) | whole-password search (forward passes; found) | lock regression from the search find | key space bits (neuron choice + values; tolerance) | one lock point at a time | effective (measured separability) | holds |', '|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const v = r.reverse;
     if (!v) continue;
     md.push(
-      `| ${r.scheme} | ${pct(v.greedy.accuracy)} (${v.greedy.queries}; ${v.greedy.neuronsFound}/${v.results.neuronsTotal}) | ${pct(v.search.accuracy)} (${v.search.forwardPasses}; ${v.search.neuronsFound}/${v.results.neuronsTotal}) | ${v.results.keySpaceBits.toFixed(1)} (${v.keySpace.neuronChoiceBits.toFixed(1)} + ${v.keySpace.valueBits.toFixed(1)}; ±${v.keySpace.valueTolerance}) | ${v.results.onePointAtATimeBits.toFixed(1)} | ${v.results.effectiveBits.toFixed(1)} (${v.keySpace.perPointAloneAccuracy.map((p) => `${p.layer} alone ${pct(p.accuracy)}`).join(', ')}) | ${v.holds ? 'yes' : '**no**'} |`,
+      `| ${r.scheme} | ${pct(v.greedy.accuracy)} (${v.greedy.queries}; ${v.greedy.neuronsFound}/${v.results.neuronsTotal}) | ${pct(v.search.accuracy)} (${v.search.forwardPasses}; ${v.search.neuronsFound}/${v.results.neuronsTotal}) | ${v.regression ? pct(v.regression.accuracy) : '—'} | ${v.results.keySpaceBits.toFixed(1)} (${v.keySpace.neuronChoiceBits.toFixed(1)} + ${v.keySpace.valueBits.toFixed(1)}; ±${v.keySpace.valueTolerance}) | ${v.results.onePointAtATimeBits.toFixed(1)} | ${v.results.effectiveBits.toFixed(1)} (${v.keySpace.perPointAloneAccuracy.map((p) => `${p.layer} alone ${pct(p.accuracy)}`).join(', ')}) | ${v.holds ? 'yes' : '**no**'} |`,
     );
   }
 }

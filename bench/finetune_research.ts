@@ -35,8 +35,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/index.js';
-import { loadBenchData } from './data.js';
-import { sampleStratified, stratifiedSplit } from '../src/data/index.js';
+import { attackerSplit, loadBenchData, logLine as log } from './data.js';
 import { buildLeNet5 } from '../src/models/index.js';
 import type { LockableModel } from '../src/models/types.js';
 import { serializeModel } from '../src/models/serialize.js';
@@ -66,7 +65,6 @@ const seed = Number(values.seed);
 const fractions = values.fractions!.split(',').map(Number);
 const attackEpochs = Number(values.epochs);
 const cache = values.cache!;
-const log = (o: object) => process.stderr.write(`${JSON.stringify({ t: new Date().toISOString().slice(11, 19), ...o })}\n`);
 
 await initEngine();
 const { train, test } = await loadBenchData(values.dataset!, seed);
@@ -131,8 +129,7 @@ export interface RunRow {
 async function attack(start: () => Promise<LockableModel>, variants: Variant[]): Promise<RunRow[]> {
   const rows: RunRow[] = [];
   for (const fraction of fractions) {
-    const attacker = sampleStratified(train, { fraction }, seed + 1);
-    const { train: fit, test: holdout } = stratifiedSplit(attacker, { testFraction: 0.2, seed: seed + 2 });
+    const { attacker, fit, holdout } = attackerSplit(train, fraction, seed);
     for (const v of variants) {
       const model = await start();
       try {

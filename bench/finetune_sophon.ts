@@ -29,8 +29,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/index.js';
-import { loadBenchData } from './data.js';
-import { sampleStratified, stratifiedSplit } from '../src/data/index.js';
+import { attackerSplit, loadBenchData, logLine as log } from './data.js';
 import { gatherInputs, gatherLabels } from '../src/data/types.js';
 import { loadModelDir, saveModelDir } from '../src/models/files.js';
 import type { LockableModel } from '../src/models/types.js';
@@ -81,7 +80,6 @@ if (![epochs, k, every, innerBatch].every((v) => Number.isInteger(v) && v >= 0) 
 const simRecipes: readonly Recipe[] =
   values.sim === 'head' ? DEFAULT_RECIPES.filter((r) => r.reinit === 'head') : values.sim === 'mix' ? DEFAULT_RECIPES : [];
 if (simRecipes.length === 0) throw new Error(`--sim head|mix, got ${values.sim}`);
-const log = (o: object) => process.stderr.write(`${JSON.stringify({ t: new Date().toISOString().slice(11, 19), ...o })}\n`);
 
 await initEngine();
 const { train, test } = await loadBenchData(values.dataset!, seed);
@@ -226,8 +224,7 @@ log({ saved: out, ...info, epochs: undefined });
 if (values.probe) {
   info.probe = [];
   for (const fraction of values.probe.split(',').map(Number)) {
-    const attacker = sampleStratified(train, { fraction }, seed + 1);
-    const { train: fit } = stratifiedSplit(attacker, { testFraction: 0.2, seed: seed + 2 });
+    const { attacker, fit } = attackerSplit(train, fraction, seed);
     for (const recipe of DEFAULT_RECIPES.filter((r) => r.reinit === 'head')) {
       const copy = await cloneLockable(main);
       tune(copy, fit, recipe, { epochs: 30, batchSize: 32, seed });

@@ -36,8 +36,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/index.js';
-import { loadBenchData } from './data.js';
-import { sampleStratified, stratifiedSplit } from '../src/data/index.js';
+import { attackerSplit, loadBenchData, logLine as log } from './data.js';
 import type { Dataset } from '../src/data/types.js';
 import type { LockableModel } from '../src/models/types.js';
 import { evaluateClassifier } from '../src/train/index.js';
@@ -73,7 +72,6 @@ const attackEpochs = Number(values.epochs);
 const steps = Number(values.steps);
 const restarts = Number(values.restarts);
 const smoothness = Number(values.smoothness);
-const log = (o: object) => process.stderr.write(`${JSON.stringify({ t: new Date().toISOString().slice(11, 19), ...o })}\n`);
 
 await initEngine();
 const { train, test } = await loadBenchData(values.dataset!, seed);
@@ -482,8 +480,7 @@ function layerwiseAttack(fit: Dataset, fraction: number): { secret: Secret; trie
 const attacks = values.attacks!.split(',');
 const results: Record<string, unknown>[] = [];
 for (const fraction of fractions) {
-  const attacker = sampleStratified(train, { fraction }, seed + 1);
-  const { train: fit, test: holdout } = stratifiedSplit(attacker, { testFraction: 0.2, seed: seed + 2 });
+  const { attacker, fit, holdout } = attackerSplit(train, fraction, seed);
   // Each attack's recovered secret, undone on the released weights; the attacker keeps the one with the best
   // hold-out accuracy as recovered (no test data involved) and fine-tunes it.
   const recoveries: { attack: string; model: LockableModel; holdout: number; test: number; placed: Record<string, string>; seconds: number; tries: unknown }[] = [];

@@ -1,10 +1,11 @@
 /**
  * Hunters: decoys that learn. A fixed decoy (a sparse guess with random values) teaches the model the guesses we drew;
  * an attacker instead *chooses* the values of the few neurons they lock, keeping whatever opens the model most. A hunter
- * is a sparse guess whose values are polished, during lock training, by gradient steps towards the true labels — the
- * attacker's goal — while the released samples that carry it are trained towards random labels. The model is thus
+ * is a sparse guess whose offsets (beta) are polished, during lock training, by gradient steps towards the true labels —
+ * the attacker's goal — while the released samples that carry it are trained towards random labels. The model is thus
  * taught the worst values of each small set of neurons, not random ones, at the cost of one extra forward and
- * backward pass on a part of each batch.
+ * backward pass on a part of each batch. Measured (docs/PROTECTION.md, schemes `g10-hunt`): it made the greedy search
+ * and near misses worse, and gave lock-value regression a path from no lock; kept so that the measurement can be re-run.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { gatherInputs, type Dataset } from '../data/types.js';
