@@ -100,7 +100,14 @@ function rowsFor(result: AttackResult): string[][] {
         ...(result.regression
           ? [['reverse', "lock regression from the search's find", percent(result.regression.accuracy), `${result.regression.epochs} epochs of Adam on every neuron's lock`, yesNo(result.regression.accuracy <= result.brokenAbove)]]
           : []),
-        ['reverse', 'key space', `${r.keySpaceBits.toFixed(1)} bits`, `one lock point at a time ${r.onePointAtATimeBits.toFixed(1)}, effective ${r.effectiveBits.toFixed(1)}`, yesNo(r.effectiveBits >= 128)],
+        // Bits counted are an upper bound: once a search has found a working password, they no longer say anything.
+        [
+          'reverse',
+          'key space',
+          `${r.keySpaceBits.toFixed(1)} bits`,
+          `one lock point at a time ${r.onePointAtATimeBits.toFixed(1)}, effective ${r.effectiveBits.toFixed(1)}${result.holds ? '' : ' (an upper bound: a search above found a working password)'}`,
+          yesNo(r.effectiveBits >= 128),
+        ],
       ];
     }
     case 'transfer': {
