@@ -74,7 +74,7 @@ for (const scheme of SCHEMES.filter((s) => values.schemes!.split(',').includes(s
     return out;
   };
   const lockEpochs = Number(values['lock-epochs']);
-  const a = await timed('protect', () => protectModel(baseline, train, { ...scheme.options, epochs: lockEpochs, seed }));
+  const a = await timed('protect', () => protectModel(baseline, train, { ...scheme.options, epochs: lockEpochs, seed, passwordRandomness: 'seed' }));
   const report = protectionReport(a.protected, a.password, test, { baseline: baseline.model, trials: 100, seed });
   log(`${scheme.name}: authorized ${pct(report.authorizedAccuracy)}, unauthorized ${pct(report.unauthorizedAccuracy)}`);
   const row: Row = { scheme: scheme.name, report, seconds };
@@ -103,7 +103,7 @@ for (const scheme of SCHEMES.filter((s) => values.schemes!.split(',').includes(s
     );
   }
   if (attacks.has('transfer')) {
-    const b = await timed('protect seed+1', () => protectModel(baseline, train, { ...scheme.options, epochs: lockEpochs, seed: seed + 1 }));
+    const b = await timed('protect seed+1', () => protectModel(baseline, train, { ...scheme.options, epochs: lockEpochs, seed: seed + 1, passwordRandomness: 'seed' }));
     row.transfer = transferAttack(b.protected, a.password, test, { passwordB: b.password });
   }
   rows.push(row);

@@ -87,7 +87,7 @@ if (family === 'prepare') {
   const baseSeconds = (performance.now() - t0) / 1000;
   await save(baseline, join(cache, 'baseline'));
   const t1 = performance.now();
-  const a = await protectModel(baseline, train, { epochs: 12, seed });
+  const a = await protectModel(baseline, train, { epochs: 12, seed, passwordRandomness: 'seed' });
   const lockSeconds = (performance.now() - t1) / 1000;
   await save(a.protected, join(cache, 'protected'));
   writeFileSync(join(cache, 'password.json'), JSON.stringify(a.password));

@@ -139,7 +139,7 @@ for (const scheme of chosen) {
     : scheme.adversarial.search === 'evolutionary'
       ? searchAdversary(adversaryData, scheme.adversarial.share, 3)
       : greedyAdversary(adversaryData, scheme.adversarial.share, 1500);
-  const { protected: locked, password } = await protectModel(baseline, train, { ...scheme.options, adversary, epochs: Number(values['lock-epochs']), seed });
+  const { protected: locked, password } = await protectModel(baseline, train, { ...scheme.options, adversary, epochs: Number(values['lock-epochs']), seed, passwordRandomness: 'seed' });
   const trainSeconds = (performance.now() - t0) / 1000;
   const report = protectionReport(locked, password, test, { baseline: baseline.model, trials: 100, seed });
   const prune = pruningAttack(locked, test, [0.1, 0.3, 0.5, 0.7, 0.9]);

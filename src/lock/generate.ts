@@ -45,7 +45,10 @@ export interface GeneratePasswordOptions {
   gamma?: number;
   /** Neurons are drawn from the top `ceil(size * topFraction)` of the ranking. Default 0.3 (`hardened`: 0.7). */
   topFraction?: number;
-  /** Seed of the draws; or pass `rng`. One of the two is required. */
+  /**
+   * Seed of the draws; or pass `rng`. One of the two is required. A password you ship needs `rng: cryptoRng()`: one
+   * drawn from a seed is only as secret as the seed.
+   */
   seed?: number;
   rng?: Rng;
   /** `reference`: the multiplier. Default 0. */

@@ -6,6 +6,8 @@ import { generatePassword, type GeneratePasswordOptions, type PasswordStrategy }
 import type { Password } from '../lock/password.js';
 import { rankNeurons, type NeuronRanking } from '../lock/rank.js';
 import { ALL_DECOYS } from '../lock/decoys.js';
+import { InvalidArgumentError } from '../util/errors.js';
+import { createRng, cryptoRng } from '../util/rng.js';
 import { lockTrain, type LockTrainOptions, type LockTrainResult } from './lock_train.js';
 
 /**
@@ -23,6 +25,13 @@ export function lockTrainingDefaults(strategy: PasswordStrategy): Partial<LockTr
 export interface ProtectOptions extends LockTrainOptions {
   /** How the password is made; default `hardened`. */
   password?: Omit<GeneratePasswordOptions, 'seed' | 'rng'>;
+  /**
+   * Where the password's randomness comes from. `crypto` (the default): WebCrypto's generator, so the password is
+   * secret even though `seed` (splits, shuffles, lock training) is known or left at its default. `seed`: derived from
+   * `seed`, for experiments that must repeat exactly (benchmarks, tests, the `npm start` demo) — such a password is
+   * only as secret as the seed: whoever can retrain the baseline with it regenerates the password exactly.
+   */
+  passwordRandomness?: 'crypto' | 'seed';
   /** Samples the neurons are ranked on (a stratified sample of the training set). Default 200. */
   rankingSamples?: number;
 }
@@ -49,7 +58,7 @@ export async function cloneLockable(lockable: LockableModel): Promise<LockableMo
  *
  * @example
  * ```ts
- * const { protected: model, password } = await protectModel(baseline, train, { epochs: 6, seed: 1 });
+ * const { protected: model, password } = await protectModel(baseline, train, { epochs: 6, seed: 1 }); // a secret password
  * ```
  */
 export async function protectModel(base: LockableModel, train: Dataset, options: ProtectOptions): Promise<ProtectResult> {
@@ -57,7 +66,9 @@ export async function protectModel(base: LockableModel, train: Dataset, options:
   const lockable = await cloneLockable(base);
   const rankingSet = sampleStratified(train, Math.min(options.rankingSamples ?? 200, train.y.length), seed);
   const ranking = rankNeurons(lockable, rankingSet, { samples: rankingSet.y.length });
-  const password = generatePassword(lockable, ranking, { ...options.password, seed: seed + 7919 });
+  const randomness = options.passwordRandomness ?? 'crypto';
+  if (randomness !== 'crypto' && randomness !== 'seed') throw new InvalidArgumentError(`passwordRandomness must be crypto or seed, got ${String(randomness)}`);
+  const password = generatePassword(lockable, ranking, { ...options.password, rng: randomness === 'seed' ? createRng(seed + 7919) : cryptoRng() });
   const defaults = lockTrainingDefaults(options.password?.strategy ?? 'hardened');
   const training = lockTrain(lockable, password, train, { ...defaults, ...definedOnly(options), epochs: options.epochs });
   return { protected: lockable, password, ranking, training };

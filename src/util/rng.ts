@@ -1,6 +1,8 @@
 /**
- * Seeded pseudo-random numbers for everything that must be reproducible: splits, shuffles, neuron selection,
- * lock-training masks. Never used for secrets — keys and nonces come from WebCrypto.
+ * Random numbers. `createRng`: seeded pseudo-random numbers for everything that must be reproducible — splits,
+ * shuffles, lock-training masks, and passwords in experiments that must repeat. `cryptoRng`: the same interface over
+ * WebCrypto's generator, for the password a user ships (a seeded password is only as secret as its seed: with the
+ * defaults, anyone who retrains the baseline regenerates it exactly). Keys and nonces come from WebCrypto directly.
  *
  * sfc32 (Chris Doty-Humphrey's Small Fast Counter), seeded through splitmix32 so that nearby seeds diverge.
  */
@@ -26,6 +28,24 @@ function splitmix32(seed: number): () => number {
   };
 }
 
+/** Standard normal draws from uniform ones (Box-Muller, the second value of each pair kept for the next call). */
+function gaussian(next: () => number): () => number {
+  let spare: number | undefined;
+  return () => {
+    if (spare !== undefined) {
+      const s = spare;
+      spare = undefined;
+      return s;
+    }
+    let u = 0;
+    while (u === 0) u = next();
+    const v = next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  };
+}
+
 /** Creates a generator from an integer seed. Same seed, same sequence, on every platform. */
 export function createRng(seed: number): Rng {
   if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
@@ -44,27 +64,47 @@ export function createRng(seed: number): Rng {
     return t;
   };
   for (let i = 0; i < 12; i++) u32();
-  let spare: number | undefined;
   const rng: Rng = {
     next: () => u32() / 4294967296,
     int: (n: number) => {
       if (!(Number.isInteger(n) && n > 0)) throw new RangeError(`int(n) needs a positive integer, got ${n}`);
       return Math.floor((u32() / 4294967296) * n);
     },
-    normal: () => {
-      if (spare !== undefined) {
-        const s = spare;
-        spare = undefined;
-        return s;
-      }
-      let u = 0;
-      while (u === 0) u = rng.next();
-      const v = rng.next();
-      const r = Math.sqrt(-2 * Math.log(u));
-      spare = r * Math.sin(2 * Math.PI * v);
-      return r * Math.cos(2 * Math.PI * v);
-    },
+    normal: gaussian(() => rng.next()),
     fork: () => createRng(u32()),
+  };
+  return rng;
+}
+
+/**
+ * A generator backed by WebCrypto's `getRandomValues` (Node >= 20 and browsers): unpredictable, not reproducible.
+ * `next()` has 53 random bits; `int(n)` is unbiased (rejection sampling).
+ */
+export function cryptoRng(): Rng {
+  const crypto = globalThis.crypto;
+  if (crypto === undefined || typeof crypto.getRandomValues !== 'function') throw new Error('WebCrypto getRandomValues is not available');
+  const buffer = new Uint32Array(256);
+  let used = buffer.length;
+  const u32 = (): number => {
+    if (used === buffer.length) {
+      crypto.getRandomValues(buffer);
+      used = 0;
+    }
+    return buffer[used++]!;
+  };
+  const rng: Rng = {
+    next: () => ((u32() >>> 5) * 67108864 + (u32() >>> 6)) / 9007199254740992,
+    int: (n: number) => {
+      if (!(Number.isInteger(n) && n > 0 && n <= 4294967296)) throw new RangeError(`int(n) needs a positive integer up to 2^32, got ${n}`);
+      // Reject the top partial block of 2^32 so that every residue is equally likely.
+      const limit = 4294967296 - (4294967296 % n);
+      for (;;) {
+        const v = u32();
+        if (v < limit) return v % n;
+      }
+    },
+    normal: gaussian(() => rng.next()),
+    fork: () => cryptoRng(),
   };
   return rng;
 }

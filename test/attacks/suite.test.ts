@@ -42,7 +42,7 @@ beforeAll(async () => {
   ({ train, test } = stratifiedSplit(syntheticImages({ n: 400, size: 8, seed: 5 }), { testSize: 100, seed: 5 }));
   baseline = buildMlp({ inputShape: train.sampleShape, numClasses: 4, hidden: [16, 12], seed: 5 });
   trainClassifier(baseline.model, train, { epochs: 4, batchSize: 16, seed: 5 });
-  weak = await protectModel(baseline, train, { epochs: 0, seed: 5 });
+  weak = await protectModel(baseline, train, { epochs: 0, seed: 5, passwordRandomness: 'seed' });
 });
 
 describe('fine-tuning attack', () => {
@@ -130,7 +130,7 @@ describe('reverse engineering', () => {
   });
 
   it('against mirror values (alpha < 0) the attacker also searches with mirror guesses, and keeps the search that did better on their samples', async () => {
-    const mirrored = await protectModel(baseline, train, { epochs: 0, seed: 5, password: { strategy: 'mirror' } });
+    const mirrored = await protectModel(baseline, train, { epochs: 0, seed: 5, passwordRandomness: 'seed', password: { strategy: 'mirror' } });
     const result = reverseAttack(mirrored.protected, mirrored.password, train, test, { samples: 100, greedyQueries: 30, searchBudget: 3000, seed: 1 });
     // Two searches of up to 3,000 forward passes each, besides the greedy search's 30 x 100.
     expect(result.results.forwardPasses).toBeGreaterThan(30 * 100 + 3000);
@@ -143,7 +143,7 @@ describe('reverse engineering', () => {
     // Zeroing is the reference lock; a lock-trained model answers at chance without it, and a random guess of
     // the right shape tends to zero enough of the same kind of neuron to unlock it (docs/PROTECTION.md).
     const { train, test, baseline } = await getDigits();
-    const { protected: locked, password } = await protectModel(baseline, train, { epochs: 6, seed: 11, batchSize: 32, password: { strategy: 'reference' } });
+    const { protected: locked, password } = await protectModel(baseline, train, { epochs: 6, seed: 11, batchSize: 32, passwordRandomness: 'seed', password: { strategy: 'reference' } });
     const unauthorized = evaluateClassifier(locked.model, test).accuracy;
     expect(unauthorized).toBeLessThan(0.5);
     const search = evolutionarySearch(locked, password, sampleStratified(train, 300, 2), test, { budget: 8000, samplesPerEval: 40, seed: 3 });
@@ -193,13 +193,13 @@ describe('password transfer', () => {
   it('another model lock-trained with the same password is unlocked by it (broken); one with its own password is not unlocked by a stranger\'s', async () => {
     const { train, test, baseline } = await getDigits();
     const options = { epochs: 6, batchSize: 32, optimizer: 'adam' as const, learningRate: 3e-3, decoyShare: 0.5 };
-    const a = await protectModel(baseline, train, { ...options, seed: 11 });
+    const a = await protectModel(baseline, train, { ...options, seed: 11, passwordRandomness: 'seed' });
     const sameKey = await cloneLockable(baseline);
     lockTrain(sameKey, a.password, train, { ...options, seed: 12 });
     const reused = transferAttack(sameKey, a.password, test);
     expect(reused).toMatchObject({ attack: 'transfer', holds: false });
     expect(reused.results.accuracy).toBeGreaterThan(0.5);
-    const b = await protectModel(baseline, train, { ...options, seed: 13 });
+    const b = await protectModel(baseline, train, { ...options, seed: 13, passwordRandomness: 'seed' });
     const other = transferAttack(b.protected, a.password, test, { passwordB: b.password });
     expect(other.results.ownPasswordAccuracy).toBeGreaterThan(0.75);
     expect(other.results.accuracy).toBeLessThan(other.results.ownPasswordAccuracy! - 0.3);

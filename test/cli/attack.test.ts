@@ -21,7 +21,7 @@ beforeAll(async () => {
   const digits = sampleStratified(loadEmbeddedMnist(), 600, 3);
   const baseline = buildMlp({ inputShape: digits.sampleShape, numClasses: 10, hidden: [32, 16], seed: 3 });
   trainClassifier(baseline.model, digits, { epochs: 4, batchSize: 32, seed: 3 });
-  const weak = await protectModel(baseline, digits, { epochs: 0, seed: 3 });
+  const weak = await protectModel(baseline, digits, { epochs: 0, seed: 3, passwordRandomness: 'seed' });
   // As `edgepro protect` writes it: the directory with password.edgepro, the owner key beside it.
   await writeProtectedModel(weak.protected, weak.password, join(dir, 'weak'), join(dir, 'weak.owner.key'));
   await saveModelDir(baseline, join(dir, 'baseline'));

@@ -11,6 +11,7 @@ import { loadEmbeddedMnist } from '../../src/data/mnist.js';
 import { stratifiedSplit } from '../../src/data/split.js';
 import { encodeIdx } from '../data/helpers.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { openOwnerPassword } from '../../src/cli/protected_files.js';
 
 type Result = CliResult;
 const edgepro = (args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: dir, env });
@@ -36,7 +37,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'edgepro-roundtrip-'));
   const train = await edgepro(['train', ...DATA, '--epochs', '3', '--out', 'base', '--quiet']);
   expect(train.code, train.stderr).toBe(0);
-  const protect = await edgepro(['protect', '--from', 'base', ...DATA, '--epochs', '6', '--lr', '0.003', '--out', 'prot', '--json', 'protect.json', '--quiet']);
+  // --reproducible-password: the assertions below count right digits, which must not depend on a random password.
+  const protect = await edgepro(['protect', '--from', 'base', ...DATA, '--epochs', '6', '--lr', '0.003', '--reproducible-password', '--out', 'prot', '--json', 'protect.json', '--quiet']);
   expect(protect.code, protect.stderr).toBe(0);
   expect(protect.stderr).toMatch(/keep prot\.owner\.key secret and never ship it/);
   protectReport = JSON.parse(await readFile(join(dir, 'protect.json'), 'utf8'));
@@ -176,6 +178,18 @@ describe('edgepro round trip: train -> protect -> licence -> infer', () => {
     expectOneLine(past, 2, /--expires 2001-01-01 is not in the future/);
     expectOneLine(evalWrongOwner, 1, /password\.edgepro: .*did not decrypt/);
     expect((await readdir(dir)).filter((f) => f.includes('x.licence') || f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('draws the password from WebCrypto: the same --seed twice gives two passwords, unless --reproducible-password', async () => {
+    const run = (out: string, extra: string[] = []) => edgepro(['protect', '--from', 'base', ...DATA, '--limit', '200', '--epochs', '0', ...extra, '--out', out, '--json', '--quiet']);
+    const results = await Promise.all([run('rand1'), run('rand2'), run('seed1', ['--reproducible-password']), run('seed2', ['--reproducible-password'])]);
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(results[0]!.stdout).password.randomness).toBe('crypto');
+    expect(JSON.parse(results[2]!.stdout).password.randomness).toBe('seed');
+    const [rand1, rand2, seed1, seed2] = await Promise.all(['rand1', 'rand2', 'seed1', 'seed2'].map((d) => openOwnerPassword(join(dir, d), join(dir, `${d}.owner.key`))));
+    expect(rand2).not.toEqual(rand1);
+    expect(seed2).toEqual(seed1);
+    expect(rand1!.lockPoints.map((k) => k.neurons.length)).toEqual(seed1!.lockPoints.map((k) => k.neurons.length));
   });
 
   it('refuses to overwrite keys, or to put the owner key inside the model directory', async () => {

@@ -37,6 +37,7 @@ describe('lock training end to end', () => {
       optimizer: 'adam',
       learningRate: 3e-3,
       decoyShare: 0.5,
+      passwordRandomness: 'seed',
     });
     // The baseline is untouched by protection.
     expect(evaluateClassifier(baseline.model, test).accuracy).toBe(baselineAccuracy);
@@ -57,6 +58,15 @@ describe('lock training end to end', () => {
     const viaFold = tf.tidy(() => tf.argMax(unlocked.model.predict(tf.tensor(test.x, [test.y.length, ...test.sampleShape])) as tf.Tensor, -1).dataSync() as Int32Array);
     expect(Array.from(viaFold)).toEqual(Array.from(viaLock));
     expect(accuracyOf(viaFold, test.y)).toBe(report.authorizedAccuracy);
+  });
+
+  it('draws the password from WebCrypto unless told to derive it from the seed', async () => {
+    const base = buildMlp({ inputShape: train.sampleShape, numClasses: 4, hidden: [16], seed: 1 });
+    const protect = (passwordRandomness?: 'crypto' | 'seed') => protectModel(base, train, { epochs: 0, seed: 7, ...(passwordRandomness ? { passwordRandomness } : {}) });
+    const [a, b, c, d] = await Promise.all([protect(), protect('crypto'), protect('seed'), protect('seed')]);
+    expect(b.password).not.toEqual(a.password);
+    expect(d.password).toEqual(c.password);
+    await expect(protect('sometimes' as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
   });
 
   it('rejects a password for another model and bad ratios with typed errors', () => {

@@ -59,8 +59,9 @@ async function loadTarget(kind: AttackKind, flags: AttackFlags, train: Dataset, 
   }
   const baseline = buildArchitecture(flags.arch ?? 'lenet5', { inputShape: train.sampleShape, numClasses: train.numClasses, seed: flags.seed });
   trainClassifier(baseline.model, train, { epochs: flags.epochs, seed: flags.seed, onEvent: trainingProgress(out, 'baseline').onEvent });
+  // A self-contained audit keeps nothing: its passwords come from the seeds, so that the audit repeats exactly.
   const protect = (seed: number) =>
-    protectModel(baseline, train, { epochs: flags.lockEpochs, seed, password: { strategy: flags.strategy }, onEvent: trainingProgress(out, `lock-train (${flags.strategy}, seed ${seed})`).onEvent });
+    protectModel(baseline, train, { epochs: flags.lockEpochs, seed, passwordRandomness: 'seed', password: { strategy: flags.strategy }, onEvent: trainingProgress(out, `lock-train (${flags.strategy}, seed ${seed})`).onEvent });
   const a = await protect(flags.seed);
   const target: Target = { protected: a.protected, password: a.password, baseline, topFraction: flags.topFraction ?? STRATEGY_SELECTION[flags.strategy].topFraction };
   if (kind === 'transfer' || kind === 'all') {

@@ -25,6 +25,8 @@ export async function runPipeline(flags: PipelineFlags): Promise<void> {
   const { protected: protectedModel, password } = await protectModel(baseline, train, {
     epochs: flags.lockEpochs,
     seed: flags.seed,
+    // A demonstration that writes no model: its password comes from --seed so that the report repeats exactly.
+    passwordRandomness: 'seed',
     password: { strategy: flags.strategy },
     onEvent: lockProgress.onEvent,
   });

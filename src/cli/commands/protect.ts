@@ -14,6 +14,7 @@ export interface ProtectFlags extends DataFlags, TrainOptionFlags, CommonFlags {
   lockLayers?: string;
   strategy: (typeof STRATEGIES)[number];
   force?: boolean;
+  reproduciblePassword?: boolean;
 }
 
 export function registerProtect(program: Command): void {
@@ -30,7 +31,11 @@ export function registerProtect(program: Command): void {
     .option('--arch <name>', `built-in architecture when starting from scratch: ${ARCH_NAMES.join(', ')} (default lenet5)`, oneOf('--arch', ARCH_NAMES))
     .option('--lock-layers <names>', 'comma-separated layer names to lock (default: the model\'s recorded lock points, or after each activation)')
     .option('--strategy <name>', `password strategy: ${STRATEGIES.join(', ')}`, oneOf('--strategy', STRATEGIES), 'hardened')
-    .option('--force', 'replace an existing owner key file');
+    .option('--force', 'replace an existing owner key file')
+    .option(
+      '--reproducible-password',
+      'derive the password from --seed instead of WebCrypto, for experiments that must repeat; never for a model you ship: whoever can retrain the baseline regenerates the password',
+    );
   addDataOptions(cmd);
   addTrainOptions(cmd, { epochs: 12 });
   addCommonOptions(cmd);

@@ -27,6 +27,7 @@ export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<
     epochs: flags.epochs,
     batchSize: flags.batchSize,
     seed: flags.seed,
+    passwordRandomness: flags.reproduciblePassword ? 'seed' : 'crypto',
     password: { strategy: flags.strategy },
     ...(flags.optimizer ? { optimizer: flags.optimizer } : {}),
     ...(flags.lr !== undefined ? { learningRate: flags.lr } : {}),
@@ -45,7 +46,9 @@ export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<
   if (baselineAccuracy !== undefined) rows.push(['baseline (unprotected)', percent(baselineAccuracy)]);
   rows.push(['authorized (password)', percent(authorized)], ['unauthorized (no password)', percent(unauthorized)]);
   out.info(table(['', `test accuracy (${data.test.y.length} samples)`], rows));
-  out.info(`password: ${flags.strategy}, ${summary.neurons} neurons at ${summary.lockPoints} lock points; lock training ${result.training.seconds.toFixed(1)} s`);
+  out.info(
+    `password: ${flags.strategy}, ${summary.neurons} neurons at ${summary.lockPoints} lock points, drawn ${flags.reproduciblePassword ? `from --seed ${flags.seed} (reproducible: not for shipping)` : 'from WebCrypto'}; lock training ${result.training.seconds.toFixed(1)} s`,
+  );
   out.info(`wrote ${flags.out}/ (model.json, weights.bin, ${CONTAINER_FILE}) and the owner key ${keyPath}`);
   process.stderr.write(`edgepro: keep ${keyPath} secret and never ship it: it opens ${CONTAINER_FILE}; issue licences with it (edgepro licence issue)\n`);
   await out.result({
@@ -58,7 +61,7 @@ export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<
     ...(baselineAccuracy !== undefined ? { baselineAccuracy } : {}),
     authorizedAccuracy: authorized,
     unauthorizedAccuracy: unauthorized,
-    password: summary,
+    password: { ...summary, randomness: flags.reproduciblePassword ? 'seed' : 'crypto' },
     modelFingerprint: fingerprint,
     out: flags.out,
     ownerKey: keyPath,
