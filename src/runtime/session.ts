@@ -39,6 +39,12 @@ export interface LoadOptions {
   kdfLimits?: Partial<KdfLimits>;
   /** Engine set-up (backend, where the browser finds the .wasm files). */
   engine?: EngineOptions;
+  /**
+   * Keep the locked model once unlocked, so that `unlock` can be called again (with another licence's password, say).
+   * Default true. `false` frees its weights after the unlock: the session then holds one copy of the weights instead
+   * of two, which is what a memory-bound device wants.
+   */
+  keepLocked?: boolean;
 }
 
 export interface Prediction {
@@ -54,6 +60,7 @@ export class ProtectedModel {
   private active: LayersModel;
   private readonly probabilitiesOut: boolean;
   private unlocked = false;
+  private lockedReleased = false;
 
   private constructor(
     private readonly lockable: LockableModel,
@@ -79,14 +86,22 @@ export class ProtectedModel {
 
   /**
    * Applies the password: folds the locks into the next layers (or inserts lock ops where folding is not exact), so
-   * from here on inference costs what the unprotected model's does.
+   * from here on inference costs what the unprotected model's does. With `keepLocked: false` the locked model's
+   * weights are freed afterwards, and this session cannot be unlocked again.
    */
-  unlock(password: Password | Uint8Array): void {
+  unlock(password: Password | Uint8Array, options: { keepLocked?: boolean } = {}): void {
+    if (this.lockedReleased) {
+      throw new InvalidArgumentError('this session freed its locked model after unlocking (keepLocked: false): load the model again to apply another password');
+    }
     const checked = password instanceof Uint8Array ? decodePassword(password, this.lockable.lockPoints) : validatePassword(password, this.lockable.lockPoints);
     const { model } = unlockModel(this.lockable, checked);
     if (this.unlocked) this.active.dispose();
     this.active = model;
     this.unlocked = true;
+    if (options.keepLocked === false) {
+      this.lockable.model.dispose();
+      this.lockedReleased = true;
+    }
   }
 
   /**
@@ -120,7 +135,7 @@ export class ProtectedModel {
   /** Releases the model's tensors. */
   dispose(): void {
     if (this.unlocked) this.active.dispose();
-    this.lockable.model.dispose();
+    if (!this.lockedReleased) this.lockable.model.dispose();
   }
 }
 
@@ -192,7 +207,7 @@ export async function loadProtectedModel(source: ModelSource, options: LoadOptio
       if (lockable.lockPoints.length === 0) {
         throw new ModelFormatError(`${bytes.name} names no lock points (edgepro metadata missing): it was not protected by edgepro`);
       }
-      session.unlock(password);
+      session.unlock(password, { keepLocked: options.keepLocked ?? true });
     }
   } catch (error) {
     session.dispose();

@@ -34,6 +34,27 @@ describe('device runtime', () => {
     device.dispose();
   });
 
+  it('frees the locked weights after unlocking when asked (keepLocked: false), predicting the same', async () => {
+    const data = syntheticImages({ n: 20, size: 28, numClasses: 10, seed: 4 });
+    const lockable = buildLeNet5({ seed: 6 });
+    const password = generatePassword(lockable, rankNeurons(lockable, data, { samples: 20 }), { strategy: 'hardened', seed: 2 });
+    const { modelJson, weights } = await serializeModel(lockable);
+    const before = tf.memory().numTensors;
+    const keeping = await loadProtectedModel({ modelJson, weights }, { password });
+    const kept = tf.memory().numTensors - before;
+    const lean = await loadProtectedModel({ modelJson, weights }, { password, keepLocked: false });
+    const leanTensors = tf.memory().numTensors - before - kept;
+    // LeNet-5 has 10 weight tensors; the lean session holds one copy of them, the other two.
+    expect(kept).toBe(20);
+    expect(leanTensors).toBe(10);
+    expect(Array.from(lean.predictClass(data.x))).toEqual(Array.from(keeping.predictClass(data.x)));
+    expect(() => lean.unlock(password)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    keeping.unlock(password); // a kept session can be unlocked again
+    lean.dispose();
+    keeping.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('refuses bad inputs and passwords with typed errors', async () => {
     const lockable = buildMlp({ inputShape: [4], numClasses: 3, hidden: [8], seed: 1 });
     const { modelJson, weights } = await serializeModel(lockable);

@@ -48,6 +48,7 @@ export async function runInfer(dir: string, inputs: string[], flags: InferFlags)
       licence,
       ...(deviceKey ? { deviceKey } : { passphrase: passphrase! }),
       ...(vendorKey ? { vendorKey } : {}),
+      keepLocked: false, // one password per run: one copy of the weights
     });
   } catch (error) {
     const code = error instanceof EdgeProError ? error.code : '';
