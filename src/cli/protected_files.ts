@@ -12,14 +12,23 @@ import type { Password } from '../lock/password.js';
 import { writeFilesAtomic } from '../util/node_fs.js';
 import { inFile, UsageError } from './errors.js';
 import { readRequired } from './files.js';
+import { holdoutRecord, holdoutRecordPath } from './holdout.js';
+import type { DataFlags } from './data.js';
 
 export { CONTAINER_FILE };
 
 /**
- * Writes the protected model, its sealed password and the owner key, all atomically (temporaries first, then the
+ * Writes the protected model, its sealed password, the owner key and (given `holdout`, the data flags protect split
+ * by and the number of test samples) the held-out record beside the key, all atomically (temporaries first, then the
  * renames), the key with mode 0600. Returns the weights' fingerprint.
  */
-export async function writeProtectedModel(lockable: LockableModel, password: Password, dir: string, keyPath: string): Promise<{ fingerprint: string }> {
+export async function writeProtectedModel(
+  lockable: LockableModel,
+  password: Password,
+  dir: string,
+  keyPath: string,
+  holdout?: { flags: DataFlags; testSamples: number },
+): Promise<{ fingerprint: string }> {
   const { modelJson, weights } = await serializeModel(lockable);
   const fingerprint = await fingerprintWeights(weights);
   const { container, contentKey } = await sealPassword(password, { modelFingerprint: fingerprint });
@@ -31,6 +40,7 @@ export async function writeProtectedModel(lockable: LockableModel, password: Pas
     { path: join(dir, paths[0]!), data: weights },
     { path: join(dir, CONTAINER_FILE), data: container },
     { path: keyPath, data: keyText, mode: 0o600 },
+    ...(holdout ? [{ path: holdoutRecordPath(keyPath), data: `${JSON.stringify(holdoutRecord(holdout.flags, holdout.testSamples, fingerprint), null, 2)}\n` }] : []),
     // model.json last: a reader that finds it finds the rest.
     { path: join(dir, 'model.json'), data: JSON.stringify(modelJson) },
   ]);

@@ -138,6 +138,20 @@ describe('edgepro round trip: train -> protect -> licence -> infer', () => {
     expect(report.wrongPasswordAccuracy.mean).toBeLessThan(report.authorizedAccuracy);
   });
 
+  it('eval and attack refuse data flags that hold out other samples than protect did (the record beside the owner key)', async () => {
+    const record = JSON.parse(await readFile(join(dir, 'prot.owner.key.holdout.json'), 'utf8'));
+    expect(record).toMatchObject({ format: 'edgepro-holdout', version: 1, idx: null, csv: null, seed: 0, testSamples: 300 });
+    expect(record.modelFingerprint).toBe(protectReport.modelFingerprint);
+    const [otherSeed, otherSize, attack] = await Promise.all([
+      edgepro(['eval', 'prot', '--limit', '1500', '--test-size', '300', '--seed', '1']),
+      edgepro(['eval', 'prot', '--seed', '0']),
+      edgepro(['attack', 'prune', '--model', 'prot', '--seed', '2']),
+    ]);
+    expectOneLine(otherSeed, 2, /hold out other samples than protect did .*\(seed differ\).*use --test-size 300 --seed 0 \(recorded in .*prot\.owner\.key\.holdout\.json\)/);
+    expectOneLine(otherSize, 2, /\(testSamples differ\)/);
+    expectOneLine(attack, 2, /\(seed, testSamples differ\)/);
+  });
+
   it('wrong key, tampered licence, missing file: one line naming the file, exit 1', async () => {
     const key = ['--licence', 'device1.licence', '--device-key', 'keys/device1.key'];
     const bytes = await readFile(join(dir, 'device1.licence'));

@@ -14,7 +14,8 @@ import { transferAttack, type TransferResult } from '../../attacks/transfer.js';
 import { loadDataFromFlags } from '../data.js';
 import { UsageError } from '../errors.js';
 import { defaultOwnerKeyPath } from '../files.js';
-import { openOwnerPassword } from '../protected_files.js';
+import { modelFingerprint, openOwnerPassword } from '../protected_files.js';
+import { checkHoldout, holdoutRecordPath } from '../holdout.js';
 import { Output, percent, table } from '../output.js';
 import { trainingProgress } from '../progress.js';
 import type { AttackFlags, AttackKind } from './attack.js';
@@ -125,6 +126,12 @@ export async function runAttack(kind: AttackKind, flags: AttackFlags): Promise<v
   const started = performance.now();
   await initEngine();
   const data = await loadDataFromFlags(flags);
+  if (!flags.protect) {
+    const keyPath = flags.key ?? defaultOwnerKeyPath(flags.model!);
+    if (!(await checkHoldout(keyPath, flags, data.test.y.length, await modelFingerprint(flags.model!)))) {
+      out.note(`held-out split not checked: no record of this model at ${holdoutRecordPath(keyPath)}; give the data flags protect used`);
+    }
+  }
   out.note(`data: ${data.name}, ${data.train.y.length} train / ${data.test.y.length} test samples`);
   const target = await loadTarget(kind, flags, data.train, out);
   const { train, test } = data;

@@ -8,6 +8,7 @@ import { Output, percent, table } from '../output.js';
 import { trainingProgress } from '../progress.js';
 import { CONTAINER_FILE, writeProtectedModel } from '../protected_files.js';
 import { UsageError } from '../errors.js';
+import { holdoutRecordPath } from '../holdout.js';
 import type { ProtectFlags } from './protect.js';
 
 export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<void> {
@@ -39,7 +40,7 @@ export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<
   const graph = buildLockGraph(result.protected);
   const authorized = accuracyOf(predictWithPassword(graph, data.test, result.password), data.test.y);
   const unauthorized = accuracyOf(predictWithPassword(graph, data.test, undefined), data.test.y);
-  const { fingerprint } = await writeProtectedModel(result.protected, result.password, flags.out, keyPath);
+  const { fingerprint } = await writeProtectedModel(result.protected, result.password, flags.out, keyPath, { flags, testSamples: data.test.y.length });
   const summary = passwordSummary(result.password);
 
   const rows: [string, string][] = [];
@@ -49,7 +50,7 @@ export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<
   out.info(
     `password: ${flags.strategy}, ${summary.neurons} neurons at ${summary.lockPoints} lock points, drawn ${flags.reproduciblePassword ? `from --seed ${flags.seed} (reproducible: not for shipping)` : 'from WebCrypto'}; lock training ${result.training.seconds.toFixed(1)} s`,
   );
-  out.info(`wrote ${flags.out}/ (model.json, weights.bin, ${CONTAINER_FILE}) and the owner key ${keyPath}`);
+  out.info(`wrote ${flags.out}/ (model.json, weights.bin, ${CONTAINER_FILE}), the owner key ${keyPath} and ${holdoutRecordPath(keyPath)} (the held-out split, for eval and attack)`);
   process.stderr.write(`edgepro: keep ${keyPath} secret and never ship it: it opens ${CONTAINER_FILE}; issue licences with it (edgepro licence issue)\n`);
   await out.result({
     dataset: data.name,

@@ -1,0 +1,77 @@
+/**
+ * Which data `protect` held out, recorded beside the owner key (never in the shipped directory), so that `eval` and
+ * `attack` refuse to measure a model on a split that overlaps its training data — a silently inflated report —
+ * instead of trusting the user to repeat protect's data flags.
+ */
+import { resolve } from 'node:path';
+import { UsageError } from './errors.js';
+import { exists, readRequired } from './files.js';
+import type { DataFlags } from './data.js';
+
+/** What decides the held-out split, as protect saw it. */
+export interface HoldoutRecord {
+  format: 'edgepro-holdout';
+  version: 1;
+  /** SHA-256 of the protected weights: the record belongs to this model. */
+  modelFingerprint: string;
+  /** `--idx` or `--csv` (absolute), or null for the embedded MNIST. */
+  idx: string | null;
+  csv: string | null;
+  label: string | null;
+  /** The split's seed (irrelevant for IDX, whose test split is its own file). */
+  seed: number;
+  testSamples: number;
+}
+
+/** Where the record of the model whose owner key is `keyPath` lives: beside the key. */
+export function holdoutRecordPath(keyPath: string): string {
+  return `${keyPath}.holdout.json`;
+}
+
+export function holdoutRecord(flags: DataFlags, testSamples: number, modelFingerprint: string): HoldoutRecord {
+  return {
+    format: 'edgepro-holdout',
+    version: 1,
+    modelFingerprint,
+    idx: flags.idx !== undefined ? resolve(flags.idx) : null,
+    csv: flags.csv !== undefined ? resolve(flags.csv) : null,
+    label: flags.label ?? null,
+    seed: flags.seed,
+    testSamples,
+  };
+}
+
+/** The flags that reproduce a recorded split, as a user would type them. */
+function asFlags(r: HoldoutRecord): string {
+  if (r.idx !== null) return `--idx ${r.idx}`;
+  return `${r.csv !== null ? `--csv ${r.csv} --label ${r.label} ` : ''}--test-size ${r.testSamples} --seed ${r.seed}`;
+}
+
+/**
+ * Refuses data flags that hold out other samples than protect did for this model. Returns false when there is
+ * nothing to check against — no record (a model protected before records existed, or its record moved away) or a
+ * record of other weights — so that the caller can say the split was not checked.
+ */
+export async function checkHoldout(keyPath: string, flags: DataFlags, testSamples: number, modelFingerprint: string): Promise<boolean> {
+  const path = holdoutRecordPath(keyPath);
+  if (!(await exists(path))) return false;
+  let record: HoldoutRecord;
+  try {
+    record = JSON.parse(new TextDecoder().decode(await readRequired(path, 'held-out record'))) as HoldoutRecord;
+  } catch {
+    throw new UsageError(`${path} is not a held-out record written by edgepro protect (not JSON); move it away to measure anyway`);
+  }
+  if (record === null || record.format !== 'edgepro-holdout' || record.version !== 1) {
+    throw new UsageError(`${path} is not a held-out record written by edgepro protect; move it away to measure anyway`);
+  }
+  if (record.modelFingerprint !== modelFingerprint) return false;
+  const mine = holdoutRecord(flags, testSamples, modelFingerprint);
+  const fields = record.idx !== null ? (['idx', 'csv'] as const) : (['idx', 'csv', 'label', 'seed', 'testSamples'] as const);
+  const differs = fields.filter((k) => mine[k] !== record[k]);
+  if (differs.length > 0) {
+    throw new UsageError(
+      `these data flags hold out other samples than protect did for this model (${differs.join(', ')} differ), so the test set would overlap its training data; use ${asFlags(record)} (recorded in ${path})`,
+    );
+  }
+  return true;
+}
