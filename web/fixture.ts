@@ -108,6 +108,8 @@ async function build(log: (line: string) => void): Promise<FixtureManifest> {
   trainClassifier(baseline.model, train, { epochs: BASELINE_EPOCHS, seed: SEED });
   const baselineAccuracy = evaluateClassifier(baseline.model, test).accuracy;
   log(`fixture: baseline accuracy ${(baselineAccuracy * 100).toFixed(1)}%; lock training (${LOCK_EPOCHS} epochs)`);
+  // A demo fixture, rebuilt identically on every machine (the e2e test counts its right answers): its password comes
+  // from the seed. A model you ship gets one from WebCrypto (the default).
   const { protected: locked, password } = await protectModel(baseline, train, { epochs: LOCK_EPOCHS, seed: SEED, passwordRandomness: 'seed' });
   const authorized = scorePredictions(predictWithPassword(buildLockGraph(locked), test, password), test.y, 10).accuracy;
   const unauthorized = evaluateClassifier(locked.model, test).accuracy;
