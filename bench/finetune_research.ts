@@ -43,7 +43,7 @@ import { evaluateClassifier, protectModel, trainClassifier } from '../src/train/
 import { cloneLockable } from '../src/train/protect.js';
 import { unlockModel } from '../src/lock/fold.js';
 import { validatePassword, type Password } from '../src/lock/password.js';
-import { DEFAULT_RECIPES, freshCopy, tune, type Recipe } from '../src/attacks/tune.js';
+import { DEFAULT_RECIPES, freshCopy, tuneAndScore, type Recipe } from '../src/attacks/tune.js';
 import { createRng } from '../src/util/rng.js';
 import { applySecret, drawEntrySecret, drawSecret, load, logitGap, secretBits } from './weight_secret.js';
 
@@ -140,16 +140,8 @@ async function attack(start: () => Promise<LockableModel>, variants: Variant[]):
           fresh.model.dispose();
         }
         const t0 = performance.now();
-        const { diverged } = tune(model, fit, v.recipe, { epochs: attackEpochs, batchSize: 32, seed });
-        const row = {
-          fraction,
-          samples: attacker.y.length,
-          variant: v.name,
-          holdoutAccuracy: diverged ? 0 : evaluateClassifier(model.model, holdout).accuracy,
-          testAccuracy: evaluateClassifier(model.model, test).accuracy,
-          diverged,
-          seconds: (performance.now() - t0) / 1000,
-        };
+        const scored = tuneAndScore(model, fit, holdout, test, v.recipe, { epochs: attackEpochs, batchSize: 32, seed });
+        const row = { fraction, samples: attacker.y.length, variant: v.name, ...scored, seconds: (performance.now() - t0) / 1000 };
         rows.push(row);
         log({ family, ...row });
       } finally {

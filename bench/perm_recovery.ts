@@ -41,7 +41,7 @@ import type { Dataset } from '../src/data/types.js';
 import type { LockableModel } from '../src/models/types.js';
 import { evaluateClassifier } from '../src/train/index.js';
 import { cloneLockable } from '../src/train/protect.js';
-import { DEFAULT_RECIPES, freshCopy, tune } from '../src/attacks/tune.js';
+import { DEFAULT_RECIPES, freshCopy, tuneAndScore } from '../src/attacks/tune.js';
 import { createRng, type Rng } from '../src/util/rng.js';
 import { maxAssignment } from './assignment.js';
 import { applySecret, drawSecret, load, readLayer, type Secret } from './weight_secret.js';
@@ -502,14 +502,8 @@ for (const fraction of fractions) {
     for (const recipe of DEFAULT_RECIPES) {
       const model = await cloneLockable(chosen.model);
       const t1 = performance.now();
-      const { diverged } = tune(model, fit, recipe, { epochs: attackEpochs, batchSize: 32, seed });
-      const run = {
-        variant: recipe.name,
-        holdoutAccuracy: diverged ? 0 : evaluateClassifier(model.model, holdout).accuracy,
-        testAccuracy: evaluateClassifier(model.model, test).accuracy,
-        diverged,
-        seconds: (performance.now() - t1) / 1000,
-      };
+      const scored = tuneAndScore(model, fit, holdout, test, recipe, { epochs: attackEpochs, batchSize: 32, seed });
+      const run = { variant: recipe.name, ...scored, seconds: (performance.now() - t1) / 1000 };
       runs.push(run);
       log({ fraction, from: chosen.attack, ...run });
       model.model.dispose();

@@ -24,7 +24,7 @@ if (dir === undefined) throw new Error('usage: bench/seed_replay.ts PROTECTED_DI
 const seed = Number(values.seed);
 await initEngine();
 const locked = await loadModelDir(dir);
-const truth = await openOwnerPassword(dir, `${dir}.owner.key`);
+const { password: truth } = await openOwnerPassword(dir, `${dir}.owner.key`);
 const { train, test } = stratifiedSplit(loadEmbeddedMnist(), { testSize: 2000, seed });
 const rankingSet = sampleStratified(train, 200, seed);
 const graph = buildLockGraph(locked);

@@ -10,7 +10,7 @@ import { rankNeurons } from '../lock/rank.js';
 import { cloneLockable } from '../train/protect.js';
 import { evaluateClassifier } from '../train/evaluate.js';
 import { InvalidArgumentError } from '../util/errors.js';
-import { DEFAULT_RECIPES, freshCopy, tune, type Recipe, type TuneBudget } from './tune.js';
+import { DEFAULT_RECIPES, freshCopy, tuneAndScore, type Recipe, type TuneBudget } from './tune.js';
 
 export interface FineTuneOptions {
   /** Shares of the training set the attacker holds. Default 0.01, 0.05, 0.1. */
@@ -106,11 +106,9 @@ async function runArm(
   for (const recipe of recipes) {
     const model = await start();
     try {
-      const { diverged } = tune(model, fit, recipe, budget);
-      const holdoutAccuracy = diverged ? 0 : evaluateClassifier(model.model, holdout).accuracy;
-      const testAccuracy = evaluateClassifier(model.model, test).accuracy;
-      outcomes.push({ recipe: recipe.name, holdoutAccuracy, testAccuracy, diverged });
-      report(recipe.name, testAccuracy);
+      const scored = tuneAndScore(model, fit, holdout, test, recipe, budget);
+      outcomes.push({ recipe: recipe.name, ...scored });
+      report(recipe.name, scored.testAccuracy);
     } finally {
       model.model.dispose();
     }

@@ -13,6 +13,7 @@ import { cloneLockable } from '../train/protect.js';
 import { runTrainingLoop } from '../train/loop.js';
 import { crossEntropy, outputsProbabilities } from '../train/loss.js';
 import { checkDatasetFits, trainableVariables } from '../train/train.js';
+import { evaluateClassifier } from '../train/evaluate.js';
 import type { OptimizerName } from '../train/optimizer.js';
 import type { Layer } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import { ModelFormatError, TrainingDivergedError } from '../util/errors.js';
@@ -135,4 +136,24 @@ export function tune(lockable: LockableModel, data: Dataset, recipe: Recipe, bud
     throw error;
   }
   return { diverged: false };
+}
+
+/**
+ * {@link tune}, then the attacker's view of the result: accuracy on their hold-out (0 for a diverged run, which they
+ * would not pick) and, for the record, on the test set.
+ */
+export function tuneAndScore(
+  lockable: LockableModel,
+  fit: Dataset,
+  holdout: Dataset,
+  test: Dataset,
+  recipe: Recipe,
+  budget: TuneBudget,
+): { holdoutAccuracy: number; testAccuracy: number; diverged: boolean } {
+  const { diverged } = tune(lockable, fit, recipe, budget);
+  return {
+    holdoutAccuracy: diverged ? 0 : evaluateClassifier(lockable.model, holdout).accuracy,
+    testAccuracy: evaluateClassifier(lockable.model, test).accuracy,
+    diverged,
+  };
 }

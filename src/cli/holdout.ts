@@ -4,8 +4,8 @@
  * instead of trusting the user to repeat protect's data flags.
  */
 import { resolve } from 'node:path';
-import { UsageError } from './errors.js';
-import { exists, readRequired } from './files.js';
+import { MissingFileError, UsageError } from './errors.js';
+import { readRequired } from './files.js';
 import type { DataFlags } from './data.js';
 
 /** What decides the held-out split, as protect saw it. */
@@ -54,10 +54,16 @@ function asFlags(r: HoldoutRecord): string {
  */
 export async function checkHoldout(keyPath: string, flags: DataFlags, testSamples: number, modelFingerprint: string): Promise<boolean> {
   const path = holdoutRecordPath(keyPath);
-  if (!(await exists(path))) return false;
+  let bytes: Uint8Array;
+  try {
+    bytes = await readRequired(path, 'held-out record');
+  } catch (error) {
+    if (error instanceof MissingFileError) return false;
+    throw error;
+  }
   let record: HoldoutRecord;
   try {
-    record = JSON.parse(new TextDecoder().decode(await readRequired(path, 'held-out record'))) as HoldoutRecord;
+    record = JSON.parse(new TextDecoder().decode(bytes)) as HoldoutRecord;
   } catch {
     throw new UsageError(`${path} is not a held-out record written by edgepro protect (not JSON); move it away to measure anyway`);
   }

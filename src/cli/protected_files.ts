@@ -52,14 +52,17 @@ export async function modelFingerprint(dir: string): Promise<string> {
   return fingerprintWeights((await readModelFiles(dir)).weights);
 }
 
-/** Opens a protected model's password with the owner key (checks it belongs to these weights). */
-export async function openOwnerPassword(dir: string, keyPath: string): Promise<Password> {
+/**
+ * Opens a protected model's password with the owner key (checks it belongs to these weights). Returns the weights'
+ * fingerprint too, which it had to compute, so that callers need not read the weights again.
+ */
+export async function openOwnerPassword(dir: string, keyPath: string): Promise<{ password: Password; fingerprint: string }> {
   const containerPath = join(resolve(dir), CONTAINER_FILE);
   const container = await readRequired(containerPath, 'password container', 'give a directory written by edgepro protect');
   const contentKey = await readKeyFile(keyPath, 'content-key');
   const fingerprint = await modelFingerprint(dir);
   try {
-    return await openContainer(container, contentKey, { modelFingerprint: fingerprint });
+    return { password: await openContainer(container, contentKey, { modelFingerprint: fingerprint }), fingerprint };
   } catch (error) {
     throw inFile(error, containerPath, `is ${keyPath} the owner key this model was protected with?`);
   } finally {

@@ -200,7 +200,7 @@ describe('edgepro round trip: train -> protect -> licence -> infer', () => {
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(results[0]!.stdout).password.randomness).toBe('crypto');
     expect(JSON.parse(results[2]!.stdout).password.randomness).toBe('seed');
-    const [rand1, rand2, seed1, seed2] = await Promise.all(['rand1', 'rand2', 'seed1', 'seed2'].map((d) => openOwnerPassword(join(dir, d), join(dir, `${d}.owner.key`))));
+    const [rand1, rand2, seed1, seed2] = await Promise.all(['rand1', 'rand2', 'seed1', 'seed2'].map(async (d) => (await openOwnerPassword(join(dir, d), join(dir, `${d}.owner.key`))).password));
     expect(rand2).not.toEqual(rand1);
     expect(seed2).toEqual(seed1);
     expect(rand1!.lockPoints.map((k) => k.neurons.length)).toEqual(seed1!.lockPoints.map((k) => k.neurons.length));

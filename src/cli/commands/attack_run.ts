@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { initEngine } from '../../engine/index.js';
-import type { Dataset } from '../../data/types.js';
 import { buildArchitecture } from '../../models/registry.js';
 import { loadModelDir } from '../../models/files.js';
 import type { LockableModel } from '../../models/types.js';
@@ -11,10 +10,10 @@ import { fineTuneAttack, type FineTuneResult } from '../../attacks/finetune.js';
 import { pruneAttack, type PruneAttackResult } from '../../attacks/prune.js';
 import { reverseAttack, type ReverseResult } from '../../attacks/reverse.js';
 import { transferAttack, type TransferResult } from '../../attacks/transfer.js';
-import { loadDataFromFlags } from '../data.js';
+import { loadDataFromFlags, type LoadedData } from '../data.js';
 import { UsageError } from '../errors.js';
 import { defaultOwnerKeyPath } from '../files.js';
-import { modelFingerprint, openOwnerPassword } from '../protected_files.js';
+import { openOwnerPassword } from '../protected_files.js';
 import { checkHoldout, holdoutRecordPath } from '../holdout.js';
 import { Output, percent, table } from '../output.js';
 import { trainingProgress } from '../progress.js';
@@ -44,17 +43,26 @@ function checkFlags(kind: AttackKind, flags: AttackFlags): void {
   if (flags.otherKey !== undefined && flags.other === undefined) throw new UsageError('--other-key goes with --other');
 }
 
-async function loadTarget(kind: AttackKind, flags: AttackFlags, train: Dataset, out: Output): Promise<Target> {
+/**
+ * The model under attack: a protected model from disk (its held-out split checked against the data flags first, so
+ * that a refusal comes before any other output), or one protected here (`--protect`).
+ */
+async function loadTarget(kind: AttackKind, flags: AttackFlags, data: LoadedData, out: Output): Promise<Target> {
+  const { train } = data;
   if (!flags.protect) {
+    const keyPath = flags.key ?? defaultOwnerKeyPath(flags.model!);
+    const { password, fingerprint } = await openOwnerPassword(flags.model!, keyPath);
+    if (!(await checkHoldout(keyPath, flags, data.test.y.length, fingerprint))) {
+      out.note(`held-out split not checked: no record of this model at ${holdoutRecordPath(keyPath)}; give the data flags protect used`);
+    }
     const model = await loadModelDir(flags.model!);
-    const password = await openOwnerPassword(flags.model!, flags.key ?? defaultOwnerKeyPath(flags.model!));
     const target: Target = { protected: model, password, topFraction: flags.topFraction ?? 1 };
     if (flags.baseline !== undefined) target.baseline = await loadModelDir(flags.baseline);
     if (flags.other !== undefined) {
       target.other = await loadModelDir(flags.other);
       // B's own password only shows that B works with it; without B's owner key the transfer test still runs.
       const otherKey = flags.otherKey ?? defaultOwnerKeyPath(flags.other);
-      if (flags.otherKey !== undefined || existsSync(otherKey)) target.otherPassword = await openOwnerPassword(flags.other, otherKey);
+      if (flags.otherKey !== undefined || existsSync(otherKey)) target.otherPassword = (await openOwnerPassword(flags.other, otherKey)).password;
     }
     return target;
   }
@@ -126,14 +134,8 @@ export async function runAttack(kind: AttackKind, flags: AttackFlags): Promise<v
   const started = performance.now();
   await initEngine();
   const data = await loadDataFromFlags(flags);
-  if (!flags.protect) {
-    const keyPath = flags.key ?? defaultOwnerKeyPath(flags.model!);
-    if (!(await checkHoldout(keyPath, flags, data.test.y.length, await modelFingerprint(flags.model!)))) {
-      out.note(`held-out split not checked: no record of this model at ${holdoutRecordPath(keyPath)}; give the data flags protect used`);
-    }
-  }
+  const target = await loadTarget(kind, flags, data, out);
   out.note(`data: ${data.name}, ${data.train.y.length} train / ${data.test.y.length} test samples`);
-  const target = await loadTarget(kind, flags, data.train, out);
   const { train, test } = data;
   const unauthorizedAccuracy = evaluateClassifier(target.protected.model, test).accuracy;
   out.note(`protected model without password: ${percent(unauthorizedAccuracy)}`);

@@ -4,7 +4,7 @@ import { protectionReport, type ProtectionReport } from '../../eval/report.js';
 import { loadDataFromFlags } from '../data.js';
 import { Output, percent, table } from '../output.js';
 import { countProgress } from '../progress.js';
-import { modelFingerprint, openOwnerPassword } from '../protected_files.js';
+import { openOwnerPassword } from '../protected_files.js';
 import { checkHoldout, holdoutRecordPath } from '../holdout.js';
 import { defaultOwnerKeyPath } from '../files.js';
 import type { EvalFlags } from './eval.js';
@@ -30,12 +30,12 @@ export function reportTable(report: ProtectionReport): string {
 export async function runEval(dir: string, flags: EvalFlags): Promise<void> {
   const out = new Output(flags);
   const keyPath = flags.key ?? defaultOwnerKeyPath(dir);
-  const password = await openOwnerPassword(dir, keyPath);
+  const { password, fingerprint } = await openOwnerPassword(dir, keyPath);
   await initEngine();
   const lockable = await loadModelDir(dir);
   const baseline = flags.baseline !== undefined ? await loadModelDir(flags.baseline) : undefined;
   const data = await loadDataFromFlags(flags);
-  const checked = await checkHoldout(keyPath, flags, data.test.y.length, await modelFingerprint(dir));
+  const checked = await checkHoldout(keyPath, flags, data.test.y.length, fingerprint);
   if (!checked) out.note(`held-out split not checked: no record of this model at ${holdoutRecordPath(keyPath)}; give the data flags protect used`);
   out.note(`data: ${data.name}, ${data.test.y.length} test samples; ${flags.trials} wrong and ${flags.trials} near-miss passwords on ${Math.min(flags.trialSamples, data.test.y.length)} samples each`);
   const progress = countProgress(out, 'passwords tried', flags.trials);
