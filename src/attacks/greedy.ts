@@ -8,6 +8,7 @@ import type { LockableModel } from '../models/types.js';
 import { accuracyOf, buildLockGraph, predictWithPassword, type LockGraph } from '../lock/lock_graph.js';
 import type { LockPointKey, Password } from '../lock/password.js';
 import { rankNeurons } from '../lock/rank.js';
+import { valueScales } from '../lock/generate.js';
 import { countFound } from './common.js';
 
 export interface GreedyOptions {
@@ -57,8 +58,12 @@ function withNeuron(guess: Password, p: number, neuron: number, alpha: number, b
  */
 export function greedyAttack(lockable: LockableModel, password: Password, attackerData: Dataset, test: Dataset, options: GreedyOptions = {}): GreedyResult {
   const multiples = options.multiples ?? [0, 1, -1, 2, -2, 3, -3];
-  const values = [...multiples.map((k) => ({ alpha: 0, times: k })), ...(options.mirrors ?? []).map((u) => ({ alpha: -u, times: 1 + u })),
-    ...(options.gains ?? []).map((g) => ({ alpha: g, times: 0 })),
+  // beta = times x a scale: offsets use the neuron's mean, mirrors the generator's own scale (the mean, at least the
+  // layer's mean); gains have no offset.
+  const values = [
+    ...multiples.map((k) => ({ alpha: 0, times: k, scale: 'mean' as const })),
+    ...(options.mirrors ?? []).map((u) => ({ alpha: -u, times: 1 + u, scale: 'generator' as const })),
+    ...(options.gains ?? []).map((g) => ({ alpha: g, times: 0, scale: 'mean' as const })),
   ];
   const maxQueries = options.maxQueries ?? 4000;
   const perPoint = options.perPoint ?? ((size: number) => Math.floor(size * 0.1) + 1);
@@ -71,16 +76,15 @@ export function greedyAttack(lockable: LockableModel, password: Password, attack
   outer: for (let p = 0; p < lockable.lockPoints.length; p++) {
     const point = lockable.lockPoints[p]!;
     const mean = ranking[p]!.meanActivation;
-    const layerMean = mean.reduce((x, y) => x + y, 0) / mean.length;
+    const scales = valueScales(ranking[p]!);
     for (let step = 0; step < perPoint(point.size); step++) {
       let stepBest: { acc: number; guess: Password } | undefined;
       const used = new Set(guess.lockPoints[p]!.neurons);
       for (let n = 0; n < point.size; n++) {
         if (used.has(n)) continue;
-        for (const { alpha, times } of values) {
+        for (const { alpha, times, scale } of values) {
           if (queries >= maxQueries) break outer;
-          // Mirror guesses use the generator's own scale (the mean, at least the layer's mean), offsets the mean.
-          const candidate = withNeuron(guess, p, n, alpha, times === 0 ? 0 : times * (alpha === 0 ? (mean[n] ?? 0) : Math.max(mean[n] ?? 0, layerMean)));
+          const candidate = withNeuron(guess, p, n, alpha, times * (scale === 'mean' ? (mean[n] ?? 0) : scales[n]!));
           const acc = score(candidate);
           queries++;
           if (!stepBest || acc > stepBest.acc) stepBest = { acc, guess: candidate };

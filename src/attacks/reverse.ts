@@ -68,7 +68,7 @@ export interface ReverseResult {
   regression?: { accuracy: number; attackerAccuracy: number; epochs: number };
   keySpace: KeySpace & { perPointAloneAccuracy: { layer: string; accuracy: number; separable: boolean }[] };
   brokenAbove: number;
-  /** Both searches stay at or below `brokenAbove` (the key space is reported, not judged, here). */
+  /** The searches and the regression all stay at or below `brokenAbove` (the key space is reported, not judged, here). */
   holds: boolean;
 }
 

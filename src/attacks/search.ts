@@ -13,6 +13,7 @@ import type { LockableModel } from '../models/types.js';
 import { accuracyOf, buildLockGraph, forwardLocked, predictWithPassword, type LockGraph } from '../lock/lock_graph.js';
 import type { Password } from '../lock/password.js';
 import { rankNeurons } from '../lock/rank.js';
+import { valueScales } from '../lock/generate.js';
 import { BatchLocks, type SampleLock } from '../lock/vectors.js';
 import { outputsProbabilities } from '../train/loss.js';
 import { InvalidArgumentError } from '../util/errors.js';
@@ -107,10 +108,7 @@ export function evolutionarySearch(lockable: LockableModel, password: Password, 
   const points = graph.points;
   const counts = points.map((p) => password.lockPoints.find((k) => k.layer === p.layer)?.neurons.length ?? 0);
   const ranking = rankNeurons(lockable, attackerData, { samples: Math.min(200, attackerData.y.length) });
-  const scales = ranking.map((r) => {
-    const layerMean = r.meanActivation.reduce((a, b) => a + b, 0) / r.meanActivation.length;
-    return Float32Array.from(r.meanActivation, (m) => Math.max(m, layerMean));
-  });
+  const scales = ranking.map((r) => Float32Array.from(valueScales(r)));
   const evalSet = subset(attackerData, Int32Array.from({ length: perEval }, (_, i) => i));
 
   const drawValue = (p: number, n: number): { alpha: number; beta: number } => {

@@ -100,6 +100,17 @@ function dynamicAverage(ranking: NeuronRanking, rank: number, window: number): n
   return count > 0 ? sum / count : ranking.meanActivation[ranking.order[rank]!]!;
 }
 
+/**
+ * Per neuron of a lock point, the size a `hardened` or `mirror` value is a multiple of: the neuron's mean activation,
+ * at least the lock point's mean, so that a quiet neuron still gets a real offset. Attacks that know the scheme
+ * guess on the same scale.
+ */
+export function valueScales(ranking: NeuronRanking): number[] {
+  const means = ranking.meanActivation;
+  const layerMean = means.reduce((a, b) => a + b, 0) / means.length;
+  return Array.from(means, (m) => Math.max(m, layerMean));
+}
+
 /** `count` distinct integers of `0..n-1`, in draw order. */
 function sampleDistinct(n: number, count: number, rng: Rng, exclude: ReadonlySet<number> = new Set()): number[] {
   const pool = Array.from({ length: n }, (_, i) => i).filter((i) => !exclude.has(i));
@@ -153,6 +164,7 @@ export function generatePassword(lockable: LockableModel, ranking: readonly Neur
 
   const lockPoints: LockPointKey[] = lockable.lockPoints.map((point, p) => {
     const { neurons, ranks } = selection[p]!;
+    const scales = valueScales(rankings[p]!);
     let alpha: number[];
     let beta: number[];
     switch (strategy) {
@@ -168,22 +180,17 @@ export function generatePassword(lockable: LockableModel, ranking: readonly Neur
         alpha = neurons.map(() => uniform(rng, alphaRange));
         beta = neurons.map(() => uniform(rng, betaRange));
         break;
-      case 'hardened': {
-        const means = rankings[p]!.meanActivation;
-        const layerMean = means.reduce((a, b) => a + b, 0) / means.length;
+      case 'hardened':
         alpha = neurons.map(() => 0);
         beta = neurons.map((n) => {
           const sign = rng.next() < 0.5 ? -1 : 1;
-          return Math.fround(sign * uniform(rng, cRange) * Math.max(means[n]!, layerMean));
+          return Math.fround(sign * uniform(rng, cRange) * scales[n]!);
         });
         break;
-      }
       case 'mirror': {
-        const means = rankings[p]!.meanActivation;
-        const layerMean = means.reduce((a, b) => a + b, 0) / means.length;
         const u = neurons.map(() => uniform(rng, uRange));
         alpha = u.map((x) => Math.fround(-x));
-        beta = neurons.map((n, i) => Math.fround((1 + u[i]!) * Math.max(means[n]!, layerMean)));
+        beta = neurons.map((n, i) => Math.fround((1 + u[i]!) * scales[n]!));
         break;
       }
     }
