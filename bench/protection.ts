@@ -17,6 +17,7 @@ import { pruningAttack } from '../src/attacks/prune.js';
 import { greedyAttack } from '../src/attacks/greedy.js';
 import { evolutionarySearch } from '../src/attacks/search.js';
 import { lockRegressionAttack } from '../src/attacks/lock_regression.js';
+import { gainGuesses, valueKind } from '../src/attacks/common.js';
 import type { DecoyKind } from '../src/lock/decoys.js';
 import type { LockPointKey, Password } from '../src/lock/password.js';
 import { loadBenchData } from './data.js';
@@ -151,16 +152,15 @@ for (const scheme of chosen) {
   const greedy = greedyAttack(locked, password, attacker, test, { maxQueries: Number(values.queries), onStep: trace?.('greedy') });
   const search = evolutionarySearch(locked, password, attacker, test, { seed });
   // Against mirror values the attacker who knows the scheme also tries mirrors (Kerckhoffs): both searches again.
-  const mirror = scheme.options.password?.strategy === 'mirror';
+  const kind = valueKind(password);
+  const mirror = kind === 'mirror';
   const greedyMirror = mirror ? greedyAttack(locked, password, attacker, test, { maxQueries: Number(values.queries), mirrors: [1, 2, 3], onStep: trace?.('greedy with mirrors') }) : undefined;
   const searchMirror = mirror ? evolutionarySearch(locked, password, attacker, test, { seed, values: 'mirror' }) : undefined;
   // Lock-value regression (gradient on every neuron's lock): from no lock, and polishing the offset search's find.
   const regression = lockRegressionAttack(locked, attacker, test, { seed });
   const polished = lockRegressionAttack(locked, attacker, test, { seed, init: search.found });
-  // Against gains (beta 0, alpha not 0) the attacker also tries gains of the key's kind.
-  const gains = password.lockPoints.every((k) => k.beta.every((b) => b === 0)) && password.lockPoints.some((k) => k.alpha.some((a) => a !== 0));
-  const gainValues = password.lockPoints.some((k) => k.alpha.some((a) => a < 0)) ? [-2, -3, -4] : [2, 3, 4];
-  const greedyGain = gains ? greedyAttack(locked, password, attacker, test, { maxQueries: Number(values.queries), gains: gainValues, onStep: trace?.('greedy with gains') }) : undefined;
+  // Against gains (beta 0) the attacker also tries gains of the key's kind.
+  const greedyGain = kind === 'gain' ? greedyAttack(locked, password, attacker, test, { maxQueries: Number(values.queries), gains: gainGuesses(password), onStep: trace?.('greedy with gains') }) : undefined;
   const row = { scheme: scheme.name, describe: scheme.describe, trainSeconds, ...report, prune, greedy, search, greedyMirror, searchMirror, greedyGain, regression: regression.accuracy, polished: polished.accuracy };
   rows.push(row);
   console.log(

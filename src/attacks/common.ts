@@ -33,3 +33,21 @@ export function countFound(guess: Password, password: Password): number {
 
 /** Accuracy above which a model without its password counts as unlocked: twice chance on 10 classes. */
 export const BROKEN_ABOVE = 0.2;
+
+/**
+ * The kind of locking value a password uses, which an attacker who knows the scheme guesses (Kerckhoffs):
+ * `mirror` (some alpha < 0 with an offset: the mirror generator), `gain` (no offsets, some alpha other than 0 or 1:
+ * a key that scales its neurons), else `offset` (the hardened and paper generators, and zeroing).
+ */
+export function valueKind(password: Password): 'offset' | 'mirror' | 'gain' {
+  const keys = password.lockPoints;
+  if (keys.some((k) => k.alpha.some((a, i) => a < 0 && k.beta[i] !== 0))) return 'mirror';
+  if (keys.every((k) => k.beta.every((b) => b === 0)) && keys.some((k) => k.alpha.some((a) => a !== 0 && a !== 1))) return 'gain';
+  return 'offset';
+}
+
+/** The gains an attacker tries against a `gain` key: 2, 3, 4, with the sign of the key's (negative if any is). */
+export function gainGuesses(password: Password): number[] {
+  const negative = password.lockPoints.some((k) => k.alpha.some((a) => a < 0));
+  return negative ? [-2, -3, -4] : [2, 3, 4];
+}

@@ -8,7 +8,7 @@ import type { LockableModel } from '../models/types.js';
 import { accuracyOf, buildLockGraph, predictWithPassword } from '../lock/lock_graph.js';
 import { validatePassword, type Password } from '../lock/password.js';
 import { createRng } from '../util/rng.js';
-import { BROKEN_ABOVE } from './common.js';
+import { BROKEN_ABOVE, gainGuesses, valueKind } from './common.js';
 import { greedyAttack, type GreedyResult } from './greedy.js';
 import { keySpace, log2SumPow2, measureValueTolerance, type KeySpace } from './keyspace.js';
 import { evolutionarySearch, type SearchResult } from './search.js';
@@ -86,10 +86,12 @@ export function reverseAttack(lockable: LockableModel, password: Password, train
   const progress = options.onProgress ?? (() => undefined);
 
   progress('greedy', `${attacker.y.length} labelled samples, ${options.greedyQueries ?? 4000} queries`);
-  // The attacker knows the scheme (Kerckhoffs): against mirror values (alpha < 0) both searches also guess mirrors;
-  // offsets are still tried, as they open mirror-locked models too (docs/PROTECTION.md).
-  const mirror = password.lockPoints.some((k) => k.alpha.some((a) => a < 0));
-  const greedy = greedyAttack(lockable, password, attacker, test, { maxQueries: options.greedyQueries ?? 4000, ...(mirror ? { mirrors: [1, 2, 3] } : {}) });
+  // The attacker knows the scheme (Kerckhoffs): against mirror values both searches also guess mirrors, against gains
+  // the greedy search also guesses gains; offsets are still tried, as they open such models too (docs/PROTECTION.md).
+  const kind = valueKind(password);
+  const mirror = kind === 'mirror';
+  const guesses = mirror ? { mirrors: [1, 2, 3] } : kind === 'gain' ? { gains: gainGuesses(password) } : {};
+  const greedy = greedyAttack(lockable, password, attacker, test, { maxQueries: options.greedyQueries ?? 4000, ...guesses });
   progress('search', `${options.searchBudget ?? 100_000} forward passes${mirror ? ' with offsets, then as many with mirrors' : ''}`);
   const searchWith = (values: 'offset' | 'mirror') =>
     evolutionarySearch(lockable, password, attacker, test, { budget: options.searchBudget ?? 100_000, seed: seed + 13, values, ...(options.cRange ? { cRange: options.cRange } : {}) });

@@ -3,7 +3,7 @@ import { tensor1d, tensor2d } from '@tensorflow/tfjs-core';
 import { initEngine } from '../../src/engine/index.js';
 import { buildMlp } from '../../src/models/index.js';
 import { cloneLockable, evaluateClassifier, trainClassifier } from '../../src/train/index.js';
-import { outgoingWeightL1 } from '../../src/attacks/common.js';
+import { gainGuesses, outgoingWeightL1, valueKind } from '../../src/attacks/common.js';
 import { pruningAttack, pruningLock } from '../../src/attacks/prune.js';
 import { greedyAttack } from '../../src/attacks/greedy.js';
 import { lockRegressionAttack } from '../../src/attacks/lock_regression.js';
@@ -116,6 +116,19 @@ function rewiredMlp(rewire: (w: number[][], b: number[], m: number[]) => { w: nu
   const broken = evaluateClassifier(lockable.model, data).accuracy;
   return { data, lockable, intact, broken, m };
 }
+
+describe('the kind of value a key uses (what a Kerckhoffs attacker guesses)', () => {
+  it('tells offsets, mirrors and gains apart', () => {
+    const key = (alpha: number[], beta: number[]): Password => ({ version: 1, lockPoints: [{ layer: 'fc1', kind: 'dense', size: 8, neurons: alpha.map((_, i) => i), alpha, beta }] });
+    expect(valueKind(key([0, 0], [1.5, -2]))).toBe('offset');
+    expect(valueKind(key([0, 0], [0, 0]))).toBe('offset'); // the reference lock: zeroing
+    expect(valueKind(key([-2, -1.5], [3, 2.5]))).toBe('mirror');
+    expect(valueKind(key([2.5, 3], [0, 0]))).toBe('gain');
+    expect(valueKind(key([-3, -2], [0, 0]))).toBe('gain');
+    expect(gainGuesses(key([2.5, 3], [0, 0]))).toEqual([2, 3, 4]);
+    expect(gainGuesses(key([-3, -2], [0, 0]))).toEqual([-2, -3, -4]);
+  });
+});
 
 describe('lock-value regression', () => {
   it('fits a lock on every neuron by gradient: undoes a mis-wired layer that no constant repairs; 0 epochs is no lock', () => {
