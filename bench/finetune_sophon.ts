@@ -31,7 +31,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../src/engine/index.js';
 import { attackerSplit, loadBenchData, logLine as log } from './data.js';
 import { gatherInputs, gatherLabels } from '../src/data/types.js';
-import { loadModelDir, saveModelDir } from '../src/models/files.js';
+import { loadModelDir, saveModelDir } from '../src/owner/model_dir.js';
 import type { LockableModel } from '../src/models/types.js';
 import { accuracyOf, buildLockGraph, predictWithPassword } from '../src/lock/lock_graph.js';
 import { validatePassword } from '../src/lock/password.js';

@@ -11,8 +11,8 @@
 import { parseArgs } from 'node:util';
 import { initEngine } from '../src/engine/index.js';
 import { loadEmbeddedMnist, sampleStratified, stratifiedSplit } from '../src/data/index.js';
-import { loadModelDir } from '../src/models/files.js';
-import { openOwnerPassword } from '../src/cli/protected_files.js';
+import { loadModelDir } from '../src/owner/model_dir.js';
+import { openProtected } from '../src/cli/protected_files.js';
 import { rankNeurons } from '../src/lock/rank.js';
 import { generatePassword } from '../src/lock/generate.js';
 import { accuracyOf, buildLockGraph, predictWithPassword } from '../src/lock/lock_graph.js';
@@ -24,7 +24,9 @@ if (dir === undefined) throw new Error('usage: bench/seed_replay.ts PROTECTED_DI
 const seed = Number(values.seed);
 await initEngine();
 const locked = await loadModelDir(dir);
-const { password: truth } = await openOwnerPassword(dir, `${dir}.owner.key`);
+const owned = await openProtected(dir, `${dir}.owner.key`);
+if (owned.password === undefined) throw new Error(`${dir} has no lock`);
+const truth = owned.password;
 const { train, test } = stratifiedSplit(loadEmbeddedMnist(), { testSize: 2000, seed });
 const rankingSet = sampleStratified(train, 200, seed);
 const graph = buildLockGraph(locked);

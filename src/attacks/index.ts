@@ -18,3 +18,4 @@ export { lockRegressionAttack, type LockRegressionOptions, type LockRegressionRe
 export { keySpace, log2Binomial, log2SumPow2, measureValueTolerance, type KeySpace, type KeySpaceOptions, type PointKeySpace } from './keyspace.js';
 export { reverseAttack, type ReverseOptions, type ReverseResult } from './reverse.js';
 export { transferAttack, type TransferResult } from './transfer.js';
+export { thiefView, sealedShare } from './thief.js';

@@ -62,7 +62,7 @@ function glorotUniform(shape: number[], rng: Rng): tf.Tensor {
 }
 
 /** A fresh value for one weight, by its role: kernels Glorot-uniform, BN scales and variances 1, the rest 0. */
-function freshWeight(name: string, shape: number[], rng: Rng): tf.Tensor {
+export function freshWeight(name: string, shape: number[], rng: Rng): tf.Tensor {
   const role = name.split('/').at(-1)!.replace(/_\d+$/, '');
   if (role === 'gamma' || role === 'moving_variance') return tf.ones(shape);
   if (shape.length >= 2) return glorotUniform(shape, rng);

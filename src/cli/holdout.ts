@@ -7,38 +7,16 @@ import { resolve } from 'node:path';
 import { MissingFileError, UsageError } from './errors.js';
 import { readRequired } from './files.js';
 import type { DataFlags } from './data.js';
-
-/** What decides the held-out split, as protect saw it. */
-export interface HoldoutRecord {
-  format: 'edgepro-holdout';
-  version: 1;
-  /** SHA-256 of the protected weights: the record belongs to this model. */
-  modelFingerprint: string;
-  /** `--idx` or `--csv` (absolute), or null for the embedded MNIST. */
-  idx: string | null;
-  csv: string | null;
-  label: string | null;
-  /** The split's seed (irrelevant for IDX, whose test split is its own file). */
-  seed: number;
-  testSamples: number;
-}
+import { holdoutDifferences, holdoutRecord, type HoldoutRecord, type HoldoutSource } from '../owner/holdout.js';
 
 /** Where the record of the model whose owner key is `keyPath` lives: beside the key. */
 export function holdoutRecordPath(keyPath: string): string {
   return `${keyPath}.holdout.json`;
 }
 
-export function holdoutRecord(flags: DataFlags, testSamples: number, modelFingerprint: string): HoldoutRecord {
-  return {
-    format: 'edgepro-holdout',
-    version: 1,
-    modelFingerprint,
-    idx: flags.idx !== undefined ? resolve(flags.idx) : null,
-    csv: flags.csv !== undefined ? resolve(flags.csv) : null,
-    label: flags.label ?? null,
-    seed: flags.seed,
-    testSamples,
-  };
+/** The split the data flags give, as a record would hold it. */
+export function holdoutSourceOf(flags: DataFlags): HoldoutSource {
+  return { idx: flags.idx !== undefined ? resolve(flags.idx) : null, csv: flags.csv !== undefined ? resolve(flags.csv) : null, label: flags.label ?? null, seed: flags.seed };
 }
 
 /** The flags that reproduce a recorded split, as a user would type them. */
@@ -71,9 +49,7 @@ export async function checkHoldout(keyPath: string, flags: DataFlags, testSample
     throw new UsageError(`${path} is not a held-out record written by edgepro protect; move it away to measure anyway`);
   }
   if (record.modelFingerprint !== modelFingerprint) return false;
-  const mine = holdoutRecord(flags, testSamples, modelFingerprint);
-  const fields = record.idx !== null ? (['idx', 'csv'] as const) : (['idx', 'csv', 'label', 'seed', 'testSamples'] as const);
-  const differs = fields.filter((k) => mine[k] !== record[k]);
+  const differs = holdoutDifferences(record, holdoutRecord(holdoutSourceOf(flags), testSamples, modelFingerprint));
   if (differs.length > 0) {
     throw new UsageError(
       `these data flags hold out other samples than protect did for this model (${differs.join(', ')} differ), so the test set would overlap its training data; use ${asFlags(record)} (recorded in ${path})`,

@@ -1,6 +1,6 @@
 import { buildArchitecture } from '../models/registry.js';
 import { autoLockPoints, describeLockPoint } from '../models/lock_points.js';
-import { loadModelDir } from '../models/files.js';
+import { loadModelDir } from '../owner/model_dir.js';
 import type { LockableModel } from '../models/types.js';
 import type { Dataset } from '../data/types.js';
 import { UsageError } from './errors.js';

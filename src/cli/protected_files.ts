@@ -1,70 +1,66 @@
 /**
- * The protected model directory on disk (model.json + weights.bin + password.edgepro) and the owner key beside it:
- * written together and atomically by `protect`, read by `eval`, `licence issue` and `infer`.
+ * The CLI's side of bundles on disk: a protected model directory written with its owner key beside it (and the
+ * held-out record), and opened again with that key by `eval`, `attack` and `licence issue`. The layout itself is the
+ * bundle module's.
  */
-import { join, resolve } from 'node:path';
-import { fingerprintWeights, openContainer, sealPassword, encodeKeyFile } from '../crypto/index.js';
-import { CONTAINER_FILE, manifestPaths, serializeModel } from '../models/serialize.js';
-import { readModelFiles } from '../models/files.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodeKeyFile } from '../crypto/index.js';
+import { CONTAINER_FILE, SEALED_WEIGHTS_FILE } from '../bundle/layout.js';
+import { checkOwnerKey } from '../owner/open.js';
+import type { AssembledBundle } from '../bundle/assemble.js';
+import { directorySource, writeBundle } from '../bundle/directory.js';
+import { openOwnedModel, type OwnedModel } from '../owner/open.js';
+import type { HoldoutRecord } from '../owner/holdout.js';
 import { readKeyFile } from './keys.js';
-import type { LockableModel } from '../models/types.js';
-import type { Password } from '../lock/password.js';
-import { writeFilesAtomic } from '../util/node_fs.js';
-import { inFile, UsageError } from './errors.js';
-import { readRequired } from './files.js';
-import { holdoutRecord, holdoutRecordPath } from './holdout.js';
-import type { DataFlags } from './data.js';
-
-export { CONTAINER_FILE };
+import { inFile } from './errors.js';
+import { holdoutRecordPath } from './holdout.js';
 
 /**
- * Writes the protected model, its sealed password, the owner key and (given `holdout`, the data flags protect split
- * by and the number of test samples) the held-out record beside the key, all atomically (temporaries first, then the
- * renames), the key with mode 0600. Returns the weights' fingerprint.
+ * Writes the bundle, the owner key (mode 0600) and, given one, the held-out record beside the key, all in one atomic
+ * set (temporaries first, then the renames, model.json last).
  */
-export async function writeProtectedModel(
-  lockable: LockableModel,
-  password: Password,
-  dir: string,
-  keyPath: string,
-  holdout?: { flags: DataFlags; testSamples: number },
-): Promise<{ fingerprint: string }> {
-  const { modelJson, weights } = await serializeModel(lockable);
-  const fingerprint = await fingerprintWeights(weights);
-  const { container, contentKey } = await sealPassword(password, { modelFingerprint: fingerprint });
-  const keyText = encodeKeyFile('content-key', contentKey);
-  contentKey.fill(0);
-  const paths = manifestPaths(modelJson);
-  if (paths.length !== 1) throw new UsageError(`expected one weights file in the model manifest, found ${paths.length}`);
-  await writeFilesAtomic([
-    { path: join(dir, paths[0]!), data: weights },
-    { path: join(dir, CONTAINER_FILE), data: container },
-    { path: keyPath, data: keyText, mode: 0o600 },
-    ...(holdout ? [{ path: holdoutRecordPath(keyPath), data: `${JSON.stringify(holdoutRecord(holdout.flags, holdout.testSamples, fingerprint), null, 2)}\n` }] : []),
-    // model.json last: a reader that finds it finds the rest.
-    { path: join(dir, 'model.json'), data: JSON.stringify(modelJson) },
-  ]);
-  return { fingerprint };
-}
-
-/** The SHA-256 fingerprint of the weights of a model directory (all weight files of its manifest, in order). */
-export async function modelFingerprint(dir: string): Promise<string> {
-  return fingerprintWeights((await readModelFiles(dir)).weights);
+export async function writeProtectedBundle(assembled: AssembledBundle, dir: string, keyPath: string, holdout?: HoldoutRecord): Promise<void> {
+  const keyText = encodeKeyFile('content-key', assembled.contentKey);
+  await writeBundle(assembled.bundle, dir, {
+    alongside: [
+      { path: keyPath, data: keyText, mode: 0o600 },
+      ...(holdout ? [{ path: holdoutRecordPath(keyPath), data: `${JSON.stringify(holdout, null, 2)}\n` }] : []),
+    ],
+  });
 }
 
 /**
- * Opens a protected model's password with the owner key (checks it belongs to these weights). Returns the weights'
- * fingerprint too, which it had to compute, so that callers need not read the weights again.
+ * The same error, naming the file an owner key failed to open (the container is opened first, then the sealed
+ * weights) and asking whether it is the right key.
  */
-export async function openOwnerPassword(dir: string, keyPath: string): Promise<{ password: Password; fingerprint: string }> {
-  const containerPath = join(resolve(dir), CONTAINER_FILE);
-  const container = await readRequired(containerPath, 'password container', 'give a directory written by edgepro protect');
+function ownerKeyFailure(error: unknown, dir: string, keyPath: string): unknown {
+  const file = existsSync(join(dir, CONTAINER_FILE)) ? join(dir, CONTAINER_FILE) : existsSync(join(dir, SEALED_WEIGHTS_FILE)) ? join(dir, SEALED_WEIGHTS_FILE) : dir;
+  return inFile(error, file, `is ${keyPath} the owner key this model was protected with?`);
+}
+
+/** Checks the owner key opens the bundle in `dir` (any model, layers or graph) and returns its fingerprint. */
+export async function checkOwnerKeyFile(dir: string, keyPath: string): Promise<string> {
   const contentKey = await readKeyFile(keyPath, 'content-key');
-  const fingerprint = await modelFingerprint(dir);
   try {
-    return { password: await openContainer(container, contentKey, { modelFingerprint: fingerprint }), fingerprint };
+    return (await checkOwnerKey(directorySource(dir), contentKey)).fingerprint;
   } catch (error) {
-    throw inFile(error, containerPath, `is ${keyPath} the owner key this model was protected with?`);
+    throw ownerKeyFailure(error, dir, keyPath);
+  } finally {
+    contentKey.fill(0);
+  }
+}
+
+/**
+ * Opens a protected model directory with its owner key: the model as lock-trained (sealed weights decrypted), its
+ * password, its fingerprint. A key that does not open it is named in the error.
+ */
+export async function openProtected(dir: string, keyPath: string): Promise<OwnedModel> {
+  const contentKey = await readKeyFile(keyPath, 'content-key');
+  try {
+    return await openOwnedModel(directorySource(dir), contentKey);
+  } catch (error) {
+    throw ownerKeyFailure(error, dir, keyPath);
   } finally {
     contentKey.fill(0);
   }

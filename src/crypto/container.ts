@@ -13,7 +13,13 @@ import { checkExpiry, checkFingerprintArgument, checkFormatVersion, checkModel, 
 /** `\x89 E P W \r \n \x1a \n`: PNG-style, so text-mode transfers and truncation to 7 bits are caught by the magic. */
 export const CONTAINER_MAGIC = Uint8Array.of(0x89, 0x45, 0x50, 0x57, 0x0d, 0x0a, 0x1a, 0x0a);
 export const CONTAINER_FORMAT = 'edgepro-password';
-export const CONTAINER_VERSION = 1;
+/**
+ * Version 2: `modelFingerprint` is the bundle fingerprint (model.json and the weight files as shipped). Version 1
+ * fingerprinted the weights alone; such containers still open here, but the runtime refuses their bundles.
+ */
+export const CONTAINER_VERSION = 2;
+/** The versions {@link openContainer} reads. */
+export const CONTAINER_VERSIONS = [1, 2] as const;
 /** Largest header accepted; real headers are about 200 bytes. */
 export const MAX_CONTAINER_HEADER = 4096;
 /** Largest encrypted password accepted (a ResNet's hardened password is a few tens of kB). */
@@ -29,15 +35,17 @@ export interface ContainerHeader {
   cipher: 'AES-256-GCM';
   /** 12-byte GCM nonce, hex. */
   nonce: string;
-  /** SHA-256 of the weights, hex. */
+  /** The bundle fingerprint (version 2) or the SHA-256 of the weights (version 1), hex. */
   modelFingerprint: string;
   /** Expiry in ms since the Unix epoch, or null. */
   expiresAt: number | null;
 }
 
 export interface SealOptions {
-  /** {@link fingerprintWeights} of the model's weights. */
+  /** The bundle fingerprint of the model the password is for. */
   modelFingerprint: string;
+  /** Seal under this content key (the one the bundle's weights are sealed under); default a fresh random one. */
+  contentKey?: Uint8Array;
   /** After this instant the container no longer opens. */
   expiresAt?: Date | number;
   /** Random source for the key and nonce (tests); defaults to `crypto.getRandomValues`. */
@@ -54,13 +62,13 @@ export interface OpenContainerOptions {
 function parse(container: Uint8Array): { header: ContainerHeader; nonce: Uint8Array; aad: Uint8Array; sealed: Uint8Array } {
   const frame = decodeFrame(container, CONTAINER_MAGIC, WHAT, MAX_CONTAINER_HEADER);
   const h = frame.header;
-  checkFormatVersion(h, CONTAINER_FORMAT, CONTAINER_VERSION, WHAT);
+  const version = checkFormatVersion(h, CONTAINER_FORMAT, CONTAINER_VERSIONS, WHAT);
   onlyKeys(h, FIELDS, WHAT);
   readCipher(h, WHAT);
   const nonce = fromHex(h.nonce, NONCE_BYTES, `${WHAT}.nonce`);
   const header: ContainerHeader = {
     format: CONTAINER_FORMAT,
-    version: CONTAINER_VERSION,
+    version,
     cipher: 'AES-256-GCM',
     nonce: h.nonce as string,
     modelFingerprint: readFingerprint(h, WHAT),
@@ -74,19 +82,20 @@ function parse(container: Uint8Array): { header: ContainerHeader; nonce: Uint8Ar
 }
 
 /**
- * Encrypts a password for the model with the given weights' fingerprint under a fresh random content key.
+ * Encrypts a password for the model with the given bundle fingerprint under a fresh random content key (or the given
+ * one).
  * Keep `contentKey` secret (it is `owner.key`); ship `container` as `password.edgepro`.
  *
  * @example
  * ```ts
- * const { container, contentKey } = await sealPassword(password, { modelFingerprint: await fingerprintWeights(weights) });
+ * const { container, contentKey } = await sealPassword(password, { modelFingerprint: assembled.fingerprint });
  * ```
  */
 export async function sealPassword(password: Password, options: SealOptions): Promise<{ container: Uint8Array; contentKey: Uint8Array }> {
   const plaintext = encodePassword(validatePassword(password));
   if (plaintext.length > MAX_PASSWORD_BYTES) throw new InvalidArgumentError(`password of ${plaintext.length} bytes exceeds ${MAX_PASSWORD_BYTES}`);
   const random = options.randomBytes ?? defaultRandomBytes;
-  const contentKey = keyBytes(random(KEY_BYTES), KEY_BYTES, 'random content key');
+  const contentKey = options.contentKey !== undefined ? keyBytes(options.contentKey, KEY_BYTES, 'contentKey').slice() : keyBytes(random(KEY_BYTES), KEY_BYTES, 'random content key');
   const nonce = keyBytes(random(NONCE_BYTES), NONCE_BYTES, 'random nonce');
   const header: ContainerHeader = {
     format: CONTAINER_FORMAT,

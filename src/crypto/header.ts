@@ -7,17 +7,22 @@ import { ExpiredError, MalformedError, ModelMismatchError, UnsupportedVersionErr
 
 const FINGERPRINT = /^[0-9a-f]{64}$/;
 
-/** Checks `format` and `version` first: a newer version may lay out everything else differently. */
-export function checkFormatVersion(header: Record<string, unknown>, format: string, supported: number, what: string): void {
+/**
+ * Checks `format` and `version` first: a newer version may lay out everything else differently. `supported` lists the
+ * versions this build reads, newest last. Returns the version.
+ */
+export function checkFormatVersion(header: Record<string, unknown>, format: string, supported: number | readonly number[], what: string): number {
   if (header.format !== format) throw new MalformedError(`${what} header names format ${JSON.stringify(header.format)}, expected ${format}`);
   const version = header.version;
   if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) throw new MalformedError(`${what} version must be a positive integer`);
-  if (version !== supported) throw new UnsupportedVersionError(`${what} version ${version} is not supported (this edgepro reads version ${supported})`);
+  const versions = typeof supported === 'number' ? [supported] : supported;
+  if (!versions.includes(version)) throw new UnsupportedVersionError(`${what} version ${version} is not supported (this edgepro reads version ${versions.join(' and ')})`);
+  return version;
 }
 
 /** A fingerprint handed in by a caller: lower-case hex SHA-256. */
 export function checkFingerprintArgument(value: unknown, what = 'modelFingerprint'): string {
-  if (typeof value !== 'string' || !FINGERPRINT.test(value)) throw new InvalidArgumentError(`${what} must be a SHA-256 as 64 lower-case hex digits (see fingerprintWeights)`);
+  if (typeof value !== 'string' || !FINGERPRINT.test(value)) throw new InvalidArgumentError(`${what} must be a SHA-256 as 64 lower-case hex digits (a bundle fingerprint)`);
   return value;
 }
 

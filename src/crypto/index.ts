@@ -12,13 +12,13 @@ export {
   CRYPTO_ERROR_CODES,
 } from './errors.js';
 export { type RandomBytes } from './bytes.js';
-export { fingerprintWeights } from './fingerprint.js';
 export {
   sealPassword,
   openContainer,
   inspectContainer,
   CONTAINER_FORMAT,
   CONTAINER_VERSION,
+  CONTAINER_VERSIONS,
   type ContainerHeader,
   type SealOptions,
   type OpenContainerOptions,
@@ -30,6 +30,7 @@ export {
   inspectLicence,
   LICENCE_FORMAT,
   LICENCE_VERSION,
+  LICENCE_VERSIONS,
   type LicenceHeader,
   type LicenceRecipientHeader,
   type LicenceRecipient,
@@ -48,3 +49,4 @@ export {
   type KeyPair,
   type KeyKind,
 } from './keys.js';
+export { sealWeights, openSealed, inspectSealed, sealedBodyBytes, SEALED_MAGIC, SEALED_FORMAT, SEALED_VERSION, DEFAULT_CHUNK_BYTES, type SealedHeader } from './stream.js';

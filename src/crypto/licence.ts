@@ -31,7 +31,12 @@ import { deriveFromPassphrase, kdfArgument, readKdfParams, SALT_BYTES, type KdfL
 /** `\x89 E P L \r \n \x1a \n`. */
 export const LICENCE_MAGIC = Uint8Array.of(0x89, 0x45, 0x50, 0x4c, 0x0d, 0x0a, 0x1a, 0x0a);
 export const LICENCE_FORMAT = 'edgepro-licence';
-export const LICENCE_VERSION = 1;
+/**
+ * Version 2: `modelFingerprint` is the bundle fingerprint (model.json and the weight files as shipped); version 1
+ * fingerprinted the weights alone. Both open here; the runtime refuses version 1 for what it does not bind.
+ */
+export const LICENCE_VERSION = 2;
+export const LICENCE_VERSIONS = [1, 2] as const;
 export const MAX_LICENCE_HEADER = 4096;
 const WRAPPED_BYTES = KEY_BYTES + TAG_BYTES;
 const SIGNATURE_BYTES = 64;
@@ -138,7 +143,7 @@ function readRecipient(h: Record<string, unknown>, limits: Partial<KdfLimits> | 
 function parse(licence: Uint8Array, limits?: Partial<KdfLimits>): ParsedLicence {
   const frame = decodeFrame(licence, LICENCE_MAGIC, WHAT, MAX_LICENCE_HEADER);
   const h = frame.header;
-  checkFormatVersion(h, LICENCE_FORMAT, LICENCE_VERSION, WHAT);
+  const version = checkFormatVersion(h, LICENCE_FORMAT, LICENCE_VERSIONS, WHAT);
   onlyKeys(h, FIELDS, WHAT);
   const wrap = objectField(h, 'wrap', WHAT);
   onlyKeys(wrap, ['cipher', 'nonce'], `${WHAT}.wrap`);
@@ -154,7 +159,7 @@ function parse(licence: Uint8Array, limits?: Partial<KdfLimits>): ParsedLicence 
   }
   const header: LicenceHeader = {
     format: LICENCE_FORMAT,
-    version: LICENCE_VERSION,
+    version,
     modelFingerprint: readFingerprint(h, WHAT),
     expiresAt: readExpiry(h, WHAT),
     recipient: readRecipient(h, limits),

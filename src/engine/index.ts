@@ -25,6 +25,7 @@ export interface EngineOptions {
 }
 
 let kernelsRegistered = false;
+const starting = new Map<BackendName, Promise<void>>();
 
 /**
  * Registers edgepro's wasm kernels: those the backend lacks, and replacements for shipped ones that are wrong or
@@ -58,14 +59,26 @@ export async function initEngine(options: EngineOptions = {}): Promise<BackendNa
     if (options.wasmPaths !== undefined) setWasmPaths(options.wasmPaths as string);
     registerExtraKernels();
   }
-  let ok: boolean;
-  try {
-    ok = await tf.setBackend(backend);
-    await tf.ready();
-  } catch (cause) {
-    throw new EngineError(`could not start the ${backend} backend`, { cause });
+  // Concurrent callers (several loads at once) share one start: two setBackend calls racing leave neither ready.
+  let start = starting.get(backend);
+  if (start === undefined) {
+    start = (async () => {
+      let ok: boolean;
+      try {
+        ok = await tf.setBackend(backend);
+        await tf.ready();
+      } catch (cause) {
+        throw new EngineError(`could not start the ${backend} backend`, { cause });
+      }
+      if (!ok || tf.getBackend() !== backend) throw new EngineError(`could not start the ${backend} backend`);
+    })();
+    starting.set(backend, start);
+    void start.then(
+      () => starting.delete(backend),
+      () => starting.delete(backend),
+    );
   }
-  if (!ok || tf.getBackend() !== backend) throw new EngineError(`could not start the ${backend} backend`);
+  await start;
   return backend;
 }
 

@@ -90,19 +90,22 @@ export function manifestPaths(modelJson: tf.io.ModelJSON): string[] {
  */
 export async function deserializeModel(
   modelJson: tf.io.ModelJSON,
-  weights: Uint8Array,
+  weights: Uint8Array | ArrayBuffer,
   options: { source?: string; lockPoints?: string[] } = {},
 ): Promise<LockableModel & { declaredLockPoints: boolean }> {
   const source = options.source ?? 'model.json';
+  const bytes = weights instanceof Uint8Array ? weights : new Uint8Array(weights);
   const specs = modelJson.weightsManifest.flatMap((group) => group.weights);
   const bytesPer = (dtype: string | undefined) => (dtype === 'bool' ? 1 : dtype === 'complex64' ? 8 : 4);
   const expected = specs.reduce((sum, spec) => sum + spec.shape.reduce((a, b) => a * b, 1) * bytesPer(spec.dtype), 0);
   if (specs.some((s) => s.quantization !== undefined)) {
     // Quantised weights have their own sizes; let TF.js check them.
-  } else if (weights.byteLength !== expected) {
-    throw new ModelFormatError(`${source}: weights are ${weights.byteLength} bytes, the manifest needs ${expected} (truncated or wrong weights file?)`);
+  } else if (bytes.byteLength !== expected) {
+    throw new ModelFormatError(`${source}: weights are ${bytes.byteLength} bytes, the manifest needs ${expected} (truncated or wrong weights file?)`);
   }
-  const buffer = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
+  // TF.js copies each tensor out of the buffer; hand it the buffer itself when the bytes are all of it.
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+  const buffer = whole ? (bytes.buffer as ArrayBuffer) : (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
   let model: tfl.LayersModel;
   try {
     model = await tfl.loadLayersModel(

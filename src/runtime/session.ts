@@ -1,50 +1,35 @@
 /**
- * The device's face: load a protected model, unlock it with its password, predict. Isomorphic — it runs in Node and
- * in the browser and imports nothing Node-only (checked by tsconfig.runtime.json).
+ * The device's face: load a protected model from a bundle source, unseal its weights and unlock its lock with one
+ * set of credentials, predict. Isomorphic — it runs in Node and in the browser and imports nothing Node-only
+ * (checked by tsconfig.runtime.json and a browser bundle test).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initEngine, type EngineOptions } from '../engine/index.js';
-import { deserializeModel, parseModelJson } from '../models/serialize.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
+import { initEngine, type EngineOptions } from '../engine/index.js';
+import { deserializeModel } from '../models/serialize.js';
 import type { LockableModel } from '../models/types.js';
 import { outputsProbabilities, toProbabilities } from '../train/loss.js';
 import { unlockModel } from '../lock/fold.js';
-import { decodePassword, validatePassword, type Password } from '../lock/password.js';
-import { InputShapeError, InvalidArgumentError, ModelFormatError } from '../util/errors.js';
-import { fingerprintWeights } from '../crypto/fingerprint.js';
-import { openContainer } from '../crypto/container.js';
-import { openLicence, type LicenceKey, type OpenLicenceOptions } from '../crypto/licence.js';
-import type { KdfLimits } from '../crypto/kdf.js';
-import { readSource, type ModelSource, type SourceBytes } from './source.js';
+import type { Password } from '../lock/password.js';
+import { InputShapeError, InvalidArgumentError, ModelFormatError, SealedModelError } from '../util/errors.js';
+import { openBundle, type OpenedBundle } from '../bundle/open.js';
+import { urlSource, type BundleSource } from '../bundle/source.js';
+import { checkContainerVersion, checkCredentials, contentKeyFrom, passwordFrom, type CredentialOptions, type Credentials } from './credentials.js';
 
-export interface LoadOptions {
-  /**
-   * The owner's own use: the password itself (object or its encoded bytes), no container involved. Devices use a
-   * licence instead. Without any of password, licence or contentKey the model stays locked: it runs, uselessly.
-   */
-  password?: Password | Uint8Array;
-  /** A licence (the content key of password.edgepro, wrapped for this device or passphrase). */
-  licence?: Uint8Array | ArrayBuffer;
-  /** Opens a passphrase licence. */
-  passphrase?: string;
-  /** Opens a device licence: this device's X25519 private key, 32 bytes (`decodeKeyFile(text, 'device-private').key`). */
-  deviceKey?: Uint8Array;
-  /** The vendor's Ed25519 public key: with it, unsigned or forged licences are refused (SignatureError). */
-  vendorKey?: Uint8Array;
-  /** The owner key (`owner.key`): opens password.edgepro directly, without a licence. */
-  contentKey?: Uint8Array;
-  /** Clock for expiry checks (default: now). */
-  now?: Date | number;
-  /** Tighter caps on a passphrase licence's KDF parameters. */
-  kdfLimits?: Partial<KdfLimits>;
+/** A bundle source, or the URL of a bundle's directory (fetched with `urlSource`). */
+export type ModelSource = BundleSource | string | URL;
+
+export interface LoadOptions extends CredentialOptions {
   /** Engine set-up (backend, where the browser finds the .wasm files). */
   engine?: EngineOptions;
   /**
-   * Keep the locked model once unlocked, so that `unlock` can be called again (with another licence's password, say).
-   * Default true. `false` frees its weights after the unlock: the session then holds one copy of the weights instead
-   * of two, which is what a memory-bound device wants.
+   * Keep the locked model once unlocked, so that `unlock` can be called again (with another licence, say). Default
+   * true. `false` frees its weights after the unlock: one copy of the weights in memory instead of two.
    */
   keepLocked?: boolean;
+  /** Refuse a model whose weights need more bytes than this (default and ceiling: 2 GiB). */
+  maxWeightBytes?: number;
 }
 
 export interface Prediction {
@@ -55,60 +40,138 @@ export interface Prediction {
   numClasses: number;
 }
 
-/** A loaded model on the device: locked until a valid password is applied. */
+/** Where the load's time went, in milliseconds (the demo shows it; benchmarks read it). */
+export interface LoadTimings {
+  /** model.json, the clear weights and the sealed headers read, the fingerprint computed. */
+  read: number;
+  /** The licence opened (signature, key derivation, unwrapping) or the owner key taken. */
+  licence: number;
+  /** The sealed weights read and decrypted into the weights buffer (0 when nothing is sealed). */
+  unseal: number;
+  /** The TF.js model built from the buffer. */
+  build: number;
+  /** password.edgepro decrypted and the password folded into the weights (0 when not unlocked). */
+  unlock: number;
+  total: number;
+}
+
+export interface UnlockTimings {
+  licence: number;
+  container: number;
+  fold: number;
+  total: number;
+}
+
+const now = () => globalThis.performance?.now() ?? Date.now();
+
+/** A loaded model on the device: locked (if it has a lock) until its password is applied. */
 export class ProtectedModel {
-  private active: LayersModel;
-  private readonly probabilitiesOut: boolean;
+  private active: LayersModel | GraphModel;
   private unlocked = false;
   private lockedReleased = false;
+  /** Filled in by {@link loadProtectedModel}. */
+  timings: LoadTimings = { read: 0, licence: 0, unseal: 0, build: 0, unlock: 0, total: 0 };
 
   private constructor(
-    private readonly lockable: LockableModel,
+    private readonly lockable: LockableModel | undefined,
+    private readonly graph: GraphModel | undefined,
+    private readonly bundle: Pick<OpenedBundle, 'fingerprint' | 'container' | 'sealed' | 'name'>,
+    private readonly options: LoadOptions,
+    /** Per-sample input shape. */
     readonly sampleShape: number[],
-    readonly numClasses: number,
+    readonly numClasses: number | undefined,
   ) {
-    this.active = lockable.model;
-    this.probabilitiesOut = outputsProbabilities(lockable.model);
+    this.active = (lockable?.model ?? graph)!;
   }
 
   /** @internal use {@link loadProtectedModel}. */
-  static create(lockable: LockableModel): ProtectedModel {
-    const input = lockable.model.inputs[0]!.shape.slice(1);
-    const output = lockable.model.outputs[0]!.shape.at(-1);
-    if (input.some((d) => d === null) || typeof output !== 'number') throw new ModelFormatError('the model needs a fixed input shape and number of classes');
-    return new ProtectedModel(lockable, input as number[], output);
-  }
-
-  /** True once a password has been applied. */
-  get isUnlocked(): boolean {
-    return this.unlocked;
+  static create(model: LockableModel | GraphModel, bundle: Pick<OpenedBundle, 'fingerprint' | 'container' | 'sealed' | 'name'>, options: LoadOptions): ProtectedModel {
+    const lockable = 'lockPoints' in model ? model : undefined;
+    const graph = lockable === undefined ? (model as GraphModel) : undefined;
+    const input = lockable ? lockable.model.inputs[0]!.shape.slice(1) : graph!.inputs[0]?.shape?.slice(1);
+    const output = lockable ? lockable.model.outputs[0]!.shape.at(-1) : graph!.outputs.length === 1 ? graph!.outputs[0]!.shape?.at(-1) : undefined;
+    if (input === undefined || input.some((d) => d === null || d === -1)) {
+      throw new ModelFormatError(`${bundle.name}: the model needs a fixed per-sample input shape`);
+    }
+    return new ProtectedModel(lockable, graph, bundle, options, input as number[], typeof output === 'number' && output > 0 ? output : undefined);
   }
 
   /**
-   * Applies the password: folds the locks into the next layers (or inserts lock ops where folding is not exact), so
-   * from here on inference costs what the unprotected model's does. With `keepLocked: false` the locked model's
-   * weights are freed afterwards, and this session cannot be unlocked again.
+   * The TF.js model, for apps that already have inference code: the unlocked model once unlocked (a
+   * `tf.LayersModel`, or the `tf.GraphModel` of a sealed graph model). Owned by this session: `dispose` frees it.
    */
-  unlock(password: Password | Uint8Array, options: { keepLocked?: boolean } = {}): void {
+  get model(): LayersModel | GraphModel {
+    return this.active;
+  }
+
+  /** True when the model has a lock (password.edgepro), whether or not it is unlocked. */
+  get isLocked(): boolean {
+    return this.bundle.container !== undefined;
+  }
+
+  /** True once the password has been applied, or when there is no lock to apply. */
+  get isUnlocked(): boolean {
+    return this.unlocked || !this.isLocked;
+  }
+
+  /** True when the model's weights came sealed. */
+  get isSealed(): boolean {
+    return this.bundle.sealed.length > 0;
+  }
+
+  /** @internal applies a password (the fold). */
+  applyPassword(password: Password, keepLocked: boolean): void {
     if (this.lockedReleased) {
       throw new InvalidArgumentError('this session freed its locked model after unlocking (keepLocked: false): load the model again to apply another password');
     }
-    const checked = password instanceof Uint8Array ? decodePassword(password, this.lockable.lockPoints) : validatePassword(password, this.lockable.lockPoints);
-    const { model } = unlockModel(this.lockable, checked);
+    if (this.lockable === undefined) throw new ModelFormatError(`${this.bundle.name}: a graph model has no lock to unlock`);
+    const { model } = unlockModel(this.lockable, password);
     if (this.unlocked) this.active.dispose();
     this.active = model;
     this.unlocked = true;
-    if (options.keepLocked === false) {
+    if (!keepLocked) {
       this.lockable.model.dispose();
       this.lockedReleased = true;
     }
   }
 
   /**
-   * Runs the model on `count` samples given as one flat array (row-major, each of `sampleShape`).
-   * Probabilities are softmax of the outputs unless the model already ends in softmax.
+   * Applies the password the credentials give — a licence or the owner key opens password.edgepro; a password is
+   * applied as it is — by folding it into the weights, so from here on inference costs what the unprotected model's
+   * does. With `keepLocked: false` (at load) the locked model's weights are freed, and this session cannot be
+   * unlocked again.
+   *
+   * @example
+   * ```ts
+   * const timings = await session.unlock({ licence, passphrase, vendorKey });
+   * ```
+   */
+  async unlock(credentials: Credentials): Promise<UnlockTimings> {
+    checkCredentials(credentials);
+    if (this.lockable === undefined) throw new ModelFormatError(`${this.bundle.name}: a graph model has no lock to unlock`);
+    const started = now();
+    const contentKey = await contentKeyFrom(credentials, this.bundle.fingerprint, this.options);
+    const opened = now();
+    let password: Password | undefined;
+    try {
+      password = await passwordFrom(credentials, contentKey, this.bundle.container, this.bundle.fingerprint, this.lockable.lockPoints, this.options);
+    } finally {
+      contentKey?.fill(0);
+    }
+    if (password === undefined) throw new ModelFormatError(`${this.bundle.name}: the model has no password.edgepro, so there is no lock to open`);
+    const decrypted = now();
+    this.applyPassword(password, this.options.keepLocked ?? true);
+    const folded = now();
+    return { licence: opened - started, container: decrypted - opened, fold: folded - decrypted, total: folded - started };
+  }
+
+  /**
+   * Runs a classifier on `count` samples given as one flat array (row-major, each of `sampleShape`). Probabilities
+   * are softmax of the outputs unless the model already ends in softmax. A model with several outputs (a detector,
+   * say) is run through {@link ProtectedModel.model} instead.
    */
   predict(input: Float32Array | number[], count?: number): Prediction {
+    if (this.numClasses === undefined) throw new InvalidArgumentError(`${this.bundle.name}: not a classifier with one output; run session.model directly`);
     const per = this.sampleShape.reduce((a, b) => a * b, 1);
     const n = count ?? input.length / per;
     if (!Number.isInteger(n) || n < 1 || n * per !== input.length) {
@@ -117,9 +180,11 @@ export class ProtectedModel {
     for (let i = 0; i < input.length; i++) {
       if (!Number.isFinite(input[i]!)) throw new InputShapeError(`input value ${i} is ${input[i]}; inputs must be finite numbers`);
     }
+    const softmaxed = this.lockable !== undefined && outputsProbabilities(this.lockable.model);
     const probabilities = tf.tidy(() => {
-      const out = this.active.predict(tf.tensor(input instanceof Float32Array ? input : Float32Array.from(input), [n, ...this.sampleShape])) as tf.Tensor;
-      return toProbabilities(out, this.probabilitiesOut);
+      const x = tf.tensor(input instanceof Float32Array ? input : Float32Array.from(input), [n, ...this.sampleShape]);
+      const out = this.active.predict(x) as tf.Tensor;
+      return toProbabilities(out, softmaxed);
     });
     const probs = probabilities.dataSync() as Float32Array;
     const classes = tf.tidy(() => tf.argMax(probabilities, -1).dataSync() as Int32Array);
@@ -134,84 +199,102 @@ export class ProtectedModel {
 
   /** Releases the model's tensors. */
   dispose(): void {
+    if (this.graph !== undefined) {
+      this.graph.dispose();
+      return;
+    }
     if (this.unlocked) this.active.dispose();
-    if (!this.lockedReleased) this.lockable.model.dispose();
+    if (!this.lockedReleased) this.lockable!.model.dispose();
   }
 }
 
-/** Checks the combination of unlocking options before any I/O. */
-function checkOptions(options: LoadOptions): void {
-  const ways = [options.password, options.licence, options.contentKey].filter((v) => v !== undefined).length;
-  if (ways > 1) throw new InvalidArgumentError('give one of password, licence or contentKey');
-  if (options.licence !== undefined && (options.passphrase === undefined) === (options.deviceKey === undefined)) {
-    throw new InvalidArgumentError('a licence needs exactly one of passphrase or deviceKey');
+function toSource(source: ModelSource): BundleSource {
+  if (typeof source === 'string' || source instanceof URL) return urlSource(source);
+  if (typeof source !== 'object' || source === null || typeof (source as BundleSource).read !== 'function') {
+    throw new InvalidArgumentError('source must be a bundle source (Bundle, urlSource(...), directorySource(...) from edgepro/node) or a URL');
   }
-  if (options.licence === undefined && (options.passphrase !== undefined || options.deviceKey !== undefined || options.vendorKey !== undefined)) {
-    throw new InvalidArgumentError('passphrase, deviceKey and vendorKey open a licence: give the licence too');
-  }
+  return source;
 }
 
-/**
- * The password from the container, via a licence or the owner key: the weights' fingerprint must match both files,
- * the licence is opened (signature checked first if a vendor key is given), then the container.
- */
-async function passwordFromContainer(bytes: SourceBytes, options: LoadOptions): Promise<Password> {
-  const container = await bytes.container();
-  const modelFingerprint = await fingerprintWeights(bytes.weights);
-  let contentKey: Uint8Array;
-  if (options.licence !== undefined) {
-    const key: LicenceKey = options.passphrase !== undefined ? { passphrase: options.passphrase } : { devicePrivateKey: options.deviceKey! };
-    const openOptions: OpenLicenceOptions = { modelFingerprint };
-    if (options.vendorKey !== undefined) openOptions.vendorPublicKey = options.vendorKey;
-    if (options.now !== undefined) openOptions.now = options.now;
-    if (options.kdfLimits !== undefined) openOptions.kdfLimits = options.kdfLimits;
-    contentKey = await openLicence(options.licence, key, openOptions);
-  } else {
-    contentKey = options.contentKey!.slice();
-  }
+async function buildModel(opened: OpenedBundle, weights: ArrayBuffer): Promise<LockableModel | GraphModel> {
+  if (opened.kind === 'layers') return deserializeModel(opened.modelJson as never, new Uint8Array(weights), { source: opened.name });
+  const doc = opened.modelJson;
   try {
-    return await openContainer(container, contentKey, options.now === undefined ? { modelFingerprint } : { modelFingerprint, now: options.now });
-  } finally {
-    contentKey.fill(0);
+    return await loadGraphModel(
+      tf.io.fromMemory({
+        modelTopology: doc.modelTopology,
+        weightSpecs: opened.weightSpecs as tf.io.WeightsManifestEntry[],
+        weightData: weights,
+        format: doc.format,
+        generatedBy: doc.generatedBy,
+        convertedBy: doc.convertedBy ?? undefined,
+        ...(doc.signature !== undefined ? { signature: doc.signature } : {}),
+        ...(doc.userDefinedMetadata !== undefined ? { userDefinedMetadata: doc.userDefinedMetadata as Record<string, object> } : {}),
+        ...(doc.modelInitializer !== undefined ? { modelInitializer: doc.modelInitializer } : {}),
+      } as tf.io.ModelArtifacts),
+    );
+  } catch (cause) {
+    throw new ModelFormatError(`${opened.name}: the graph model could not be loaded: ${(cause as Error).message}`, { cause });
   }
 }
 
 /**
- * Loads a protected model and unlocks it — by licence (a device), by the owner key, or with the password itself (the
- * owner) — or leaves it locked. Unlocking folds the password into the weights, so inference then costs what the
- * unprotected model's does.
+ * Loads a protected model, at any protection level, with the credentials that open it:
+ * - sealed weights need a licence or the owner key (without them: `SealedModelError`, there is nothing to run);
+ * - a lock (password.edgepro) is opened by the same licence or key and folded into the weights; without
+ *   credentials a model whose weights are in the clear loads locked (it runs, uselessly).
  *
- * Failures are typed: ModelFormatError (files), MalformedError / UnsupportedVersionError (container or licence
- * structure), ModelMismatchError (weights not those the container or licence was made for), SignatureError,
- * DecryptionFailedError (wrong passphrase or device key, or altered bytes), ExpiredError, InvalidArgumentError.
+ * Everything the credentials are checked against — model.json and the weight files as shipped — is bound into the
+ * bundle fingerprint that licences and the container carry. Failures are typed: ModelFormatError (files, manifest),
+ * SealedModelError, MalformedError / UnsupportedVersionError (container or licence structure), ModelMismatchError
+ * (a licence or container of another bundle), SignatureError, DecryptionFailedError (wrong passphrase or device key,
+ * or altered bytes: one error), ExpiredError, InvalidArgumentError.
  *
  * @example
  * ```ts
- * import { loadProtectedModel } from 'edgepro/runtime';
- * // Node: a directory holding model.json, weights.bin, password.edgepro
- * const model = await loadProtectedModel('models/lenet5', { licence, deviceKey, vendorKey });
- * // browser: the same directory served over HTTP
- * const web = await loadProtectedModel('/models/lenet5/', { licence, passphrase });
- * const { classes } = model.predict(pixels); // 784 values per digit, 0..1
+ * import { loadProtectedModel, urlSource } from 'edgepro/runtime';
+ * const session = await loadProtectedModel(urlSource('/models/lenet5/'), { licence, passphrase, vendorKey });
+ * const { classes } = session.predict(pixels); // 784 values per digit, 0..1
  * ```
  */
-export async function loadProtectedModel(source: ModelSource, options: LoadOptions = {}): Promise<ProtectedModel> {
-  checkOptions(options);
-  const bytes = await readSource(source);
-  const password = options.licence !== undefined || options.contentKey !== undefined ? await passwordFromContainer(bytes, options) : options.password;
-  await initEngine(options.engine);
-  const lockable = await deserializeModel(parseModelJson(bytes.modelJson, bytes.name), bytes.weights, { source: bytes.name });
-  const session = ProtectedModel.create(lockable);
+export async function loadProtectedModel(source: ModelSource, credentials?: Credentials, options: LoadOptions = {}): Promise<ProtectedModel> {
+  if (credentials !== undefined) checkCredentials(credentials);
+  const started = now();
+  const opened = await openBundle(toSource(source), options.maxWeightBytes === undefined ? {} : { maxWeightBytes: options.maxWeightBytes });
+  if (opened.container !== undefined) checkContainerVersion(opened.container);
+  if (opened.sealed.length > 0 && (credentials === undefined || 'password' in credentials)) {
+    throw new SealedModelError(`${opened.name}: the weights are sealed; loading needs a licence (with its passphrase or device key) or the owner key`);
+  }
+  const read = now();
+  const contentKey = credentials === undefined ? undefined : await contentKeyFrom(credentials, opened.fingerprint, options);
+  const licensed = now();
+  let model: LockableModel | GraphModel;
+  let unsealed: number;
   try {
-    if (password !== undefined) {
-      if (lockable.lockPoints.length === 0) {
-        throw new ModelFormatError(`${bytes.name} names no lock points (edgepro metadata missing): it was not protected by edgepro`);
-      }
-      session.unlock(password, { keepLocked: options.keepLocked ?? true });
+    const weights = await opened.weights(opened.sealed.length > 0 ? contentKey : undefined);
+    unsealed = now();
+    await initEngine(options.engine);
+    model = await buildModel(opened, weights);
+  } catch (error) {
+    contentKey?.fill(0);
+    throw error;
+  }
+  const built = now();
+  const session = ProtectedModel.create(model, opened, options);
+  try {
+    if (credentials !== undefined && (opened.container !== undefined || 'password' in credentials)) {
+      if (!('lockPoints' in model)) throw new ModelFormatError(`${opened.name}: a graph model carries no lock`);
+      if (model.lockPoints.length === 0) throw new ModelFormatError(`${opened.name} names no lock points (edgepro metadata missing): it was not locked by edgepro`);
+      const password = await passwordFrom(credentials, contentKey, opened.container, opened.fingerprint, model.lockPoints, options);
+      if (password !== undefined) session.applyPassword(password, options.keepLocked ?? true);
     }
   } catch (error) {
     session.dispose();
     throw error;
+  } finally {
+    contentKey?.fill(0);
   }
+  const done = now();
+  session.timings = { read: read - started, licence: licensed - read, unseal: unsealed - licensed, build: built - unsealed, unlock: done - built, total: done - started };
   return session;
 }

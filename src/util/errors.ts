@@ -34,6 +34,16 @@ export class ModelFormatError extends EdgeProError {
   }
 }
 
+/**
+ * The model's weights are sealed and no credentials that unseal them were given (a licence or the owner key): there
+ * is nothing to run.
+ */
+export class SealedModelError extends EdgeProError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_SEALED', message, options);
+  }
+}
+
 /** The numeric engine could not start (no WebAssembly, wasm file not found). */
 export class EngineError extends EdgeProError {
   constructor(message: string, options?: { cause?: unknown }) {

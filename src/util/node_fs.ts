@@ -22,10 +22,12 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, o
 }
 
 /**
- * Writes several files so that each is complete; all temporaries are written before any rename. `mode` (e.g. 0o600
- * for a secret key) is set when the temporary is created, so the secret is never readable by others, even briefly.
+ * Writes several files so that each is complete; all temporaries are written before any rename, and the renames go
+ * in the order given (put the file a reader looks for first, last). `mode` (e.g. 0o600 for a secret key) is set when
+ * the temporary is created, so the secret is never readable by others, even briefly. `remove` lists files deleted
+ * once the temporaries are written, before the renames (a stale file must not outlive the new set).
  */
-export async function writeFilesAtomic(files: { path: string; data: Uint8Array | string; mode?: number }[]): Promise<void> {
+export async function writeFilesAtomic(files: { path: string; data: Uint8Array | string; mode?: number }[], options: { remove?: string[] } = {}): Promise<void> {
   const temps: { temp: string; path: string }[] = [];
   try {
     for (const file of files) {
@@ -34,6 +36,7 @@ export async function writeFilesAtomic(files: { path: string; data: Uint8Array |
       temps.push({ temp, path: file.path });
       await writeFile(temp, file.data, file.mode !== undefined ? { mode: file.mode } : {});
     }
+    for (const path of options.remove ?? []) await rm(path, { force: true });
     for (const { temp, path } of temps) await rename(temp, path);
   } catch (error) {
     await Promise.all(temps.map(({ temp }) => rm(temp, { force: true })));

@@ -6,9 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '../../src/engine/index.js';
 import { loadEmbeddedMnist, sampleStratified } from '../../src/data/index.js';
 import { buildMlp } from '../../src/models/index.js';
-import { saveModelDir } from '../../src/models/files.js';
+import { saveModelDir } from '../../src/owner/model_dir.js';
 import { encodeKeyFile } from '../../src/crypto/index.js';
-import { writeProtectedModel } from '../../src/cli/protected_files.js';
+import { serializeModel } from '../../src/models/serialize.js';
+import { assembleBundle } from '../../src/bundle/assemble.js';
+import { writeProtectedBundle } from '../../src/cli/protected_files.js';
 import { protectModel, trainClassifier } from '../../src/train/index.js';
 
 const edgepro = (...args: string[]) => runCli(args);
@@ -22,8 +24,9 @@ beforeAll(async () => {
   const baseline = buildMlp({ inputShape: digits.sampleShape, numClasses: 10, hidden: [32, 16], seed: 3 });
   trainClassifier(baseline.model, digits, { epochs: 4, batchSize: 32, seed: 3 });
   const weak = await protectModel(baseline, digits, { epochs: 0, seed: 3, passwordRandomness: 'seed' });
-  // As `edgepro protect` writes it: the directory with password.edgepro, the owner key beside it.
-  await writeProtectedModel(weak.protected, weak.password, join(dir, 'weak'), join(dir, 'weak.owner.key'));
+  // As `edgepro protect --seal none` writes it: the lock alone, the owner key beside the directory.
+  const bundle = await assembleBundle(await serializeModel(weak.protected), { seal: 'none', password: weak.password });
+  await writeProtectedBundle(bundle, join(dir, 'weak'), join(dir, 'weak.owner.key'));
   await saveModelDir(baseline, join(dir, 'baseline'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

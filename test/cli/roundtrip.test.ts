@@ -11,7 +11,7 @@ import { loadEmbeddedMnist } from '../../src/data/mnist.js';
 import { stratifiedSplit } from '../../src/data/split.js';
 import { encodeIdx } from '../data/helpers.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
-import { openOwnerPassword } from '../../src/cli/protected_files.js';
+import { openProtected } from '../../src/cli/protected_files.js';
 
 type Result = CliResult;
 const edgepro = (args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: dir, env });
@@ -92,7 +92,8 @@ describe('edgepro round trip: train -> protect -> licence -> infer', () => {
   it('protect writes the model, its sealed password and a secret owner key outside the directory', async () => {
     expect(protectReport.authorizedAccuracy).toBeGreaterThan(0.8);
     expect(protectReport.unauthorizedAccuracy).toBeLessThan(0.5);
-    expect((await readdir(join(dir, 'prot'))).sort()).toEqual(['model.json', 'password.edgepro', 'weights.bin']);
+    // The default level, lock + seal all: the weights ship sealed, only the architecture is in the clear.
+    expect((await readdir(join(dir, 'prot'))).sort()).toEqual(['model.json', 'password.edgepro', 'weights.sealed']);
     expect(((await stat(join(dir, 'prot.owner.key'))).mode & 0o777).toString(8)).toBe('600');
     expect(((await stat(join(dir, 'keys/device1.key'))).mode & 0o777).toString(8)).toBe('600');
     expect(await readFile(join(dir, 'prot.owner.key'), 'utf8')).toMatch(/never ship it/);
@@ -200,7 +201,7 @@ describe('edgepro round trip: train -> protect -> licence -> infer', () => {
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(results[0]!.stdout).password.randomness).toBe('crypto');
     expect(JSON.parse(results[2]!.stdout).password.randomness).toBe('seed');
-    const [rand1, rand2, seed1, seed2] = await Promise.all(['rand1', 'rand2', 'seed1', 'seed2'].map(async (d) => (await openOwnerPassword(join(dir, d), join(dir, `${d}.owner.key`))).password));
+    const [rand1, rand2, seed1, seed2] = await Promise.all(['rand1', 'rand2', 'seed1', 'seed2'].map(async (d) => (await openProtected(join(dir, d), join(dir, `${d}.owner.key`))).password));
     expect(rand2).not.toEqual(rand1);
     expect(seed2).toEqual(seed1);
     expect(rand1!.lockPoints.map((k) => k.neurons.length)).toEqual(seed1!.lockPoints.map((k) => k.neurons.length));

@@ -1,7 +1,6 @@
 import { createDecipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  fingerprintWeights,
   inspectContainer,
   openContainer,
   sealPassword,
@@ -10,10 +9,6 @@ import { encodePassword } from '../../src/lock/password.js';
 import { FINGERPRINT_A, FINGERPRINT_B, PASSWORD, seededBytes } from './fixtures.js';
 
 describe('password container', () => {
-  it('fingerprints weights as hex SHA-256 (known answer: SHA-256 of "abc")', async () => {
-    expect(await fingerprintWeights(new TextEncoder().encode('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
-  });
-
   it('round-trips a password, with a fresh key and nonce each time', async () => {
     const a = await sealPassword(PASSWORD, { modelFingerprint: FINGERPRINT_A });
     const b = await sealPassword(PASSWORD, { modelFingerprint: FINGERPRINT_A });
@@ -29,7 +24,7 @@ describe('password container', () => {
     const headerLength = new DataView(container.buffer, container.byteOffset).getUint32(8, false);
     const aadEnd = 12 + headerLength;
     const header = JSON.parse(Buffer.from(container.subarray(12, aadEnd)).toString('utf8'));
-    expect(header).toEqual({ format: 'edgepro-password', version: 1, cipher: 'AES-256-GCM', nonce: header.nonce, modelFingerprint: FINGERPRINT_A, expiresAt: null });
+    expect(header).toEqual({ format: 'edgepro-password', version: 2, cipher: 'AES-256-GCM', nonce: header.nonce, modelFingerprint: FINGERPRINT_A, expiresAt: null });
     const body = container.subarray(aadEnd);
     const decipher = createDecipheriv('aes-256-gcm', contentKey, Buffer.from(header.nonce, 'hex'));
     decipher.setAAD(container.subarray(0, aadEnd));

@@ -105,7 +105,7 @@ describe('container under hostile bytes', () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ ...header, version: '1' }, 'ERR_MALFORMED'],
       [{ ...header, version: 1.5 }, 'ERR_MALFORMED'],
-      [{ ...header, version: 2 }, 'ERR_UNSUPPORTED_VERSION'],
+      [{ ...header, version: 3 }, 'ERR_UNSUPPORTED_VERSION'],
       [{ ...header, format: 'edgepro-licence' }, 'ERR_MALFORMED'],
       [{ ...header, cipher: 'AES-128-GCM' }, 'ERR_MALFORMED'],
       [{ ...header, cipher: ['AES-256-GCM'] }, 'ERR_MALFORMED'],

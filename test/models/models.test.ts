@@ -5,7 +5,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine, tf } from '../../src/engine/index.js';
 import { autoLockPoints, buildLeNet5, buildMlp, buildResNet, deserializeModel, serializeModel } from '../../src/models/index.js';
-import { loadModelDir, saveModelDir } from '../../src/models/files.js';
+import { loadModelDir, saveModelDir } from '../../src/owner/model_dir.js';
 import { buildArchitecture } from '../../src/models/registry.js';
 import type { LockableModel } from '../../src/models/types.js';
 

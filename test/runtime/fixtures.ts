@@ -1,6 +1,6 @@
-/** A tiny protected MLP, sealed, for runtime tests: its files as bytes, its password and the owner key. */
+/** A tiny protected MLP as a bundle at a chosen level, for runtime tests: the bundle, its owner key and fingerprint. */
 import { buildMlp, serializeModel } from '../../src/models/index.js';
-import { fingerprintWeights, sealPassword } from '../../src/crypto/index.js';
+import { assembleBundle, type SealSelection } from '../../src/bundle/assemble.js';
 import type { Password } from '../../src/lock/password.js';
 
 export const MLP_PASSWORD: Password = {
@@ -10,13 +10,12 @@ export const MLP_PASSWORD: Password = {
 
 export const CHEAP_KDF = { name: 'scrypt', N: 2 ** 10, r: 8, p: 1 } as const;
 
-export async function protectedMlp(seed = 1) {
+/** The MLP locked with MLP_PASSWORD, its weights sealed as `seal` says (default all), under one fresh owner key. */
+export async function protectedMlp(seed = 1, seal: SealSelection = 'all', options: { chunkBytes?: number } = {}) {
   const lockable = buildMlp({ inputShape: [4], numClasses: 3, hidden: [8], seed });
-  const { modelJson, weights } = await serializeModel(lockable);
-  const modelFingerprint = await fingerprintWeights(weights);
-  const { container, contentKey } = await sealPassword(MLP_PASSWORD, { modelFingerprint });
+  const assembled = await assembleBundle(await serializeModel(lockable), { seal, password: MLP_PASSWORD, ...options });
   lockable.model.dispose();
-  return { modelJson, weights, container, contentKey, modelFingerprint };
+  return assembled;
 }
 
 export const INPUTS = Float32Array.from({ length: 40 }, (_, i) => Math.sin(i * 1.7) * 2);

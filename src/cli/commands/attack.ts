@@ -1,4 +1,6 @@
 import { InvalidArgumentError as CommanderInvalidArgument, type Command } from 'commander';
+import { parseSeal } from './protect.js';
+import type { SealSelection } from '../../bundle/assemble.js';
 import type { DataFlags } from '../data.js';
 import { addCommonOptions, addDataOptions, type CommonFlags, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { STRATEGIES } from './pipeline.js';
@@ -24,6 +26,7 @@ export interface AttackFlags extends DataFlags, CommonFlags {
   samples: number;
   queries: number;
   budget: number;
+  seal: SealSelection;
 }
 
 /** A comma-separated list of fractions in (0, 1], e.g. `0.01,0.05,0.1`. */
@@ -49,6 +52,7 @@ export function registerAttack(program: Command): void {
     .option('--other <dir>', 'transfer: a second protected model (B) to try the password on')
     .option('--other-key <file>', "transfer: B's owner key, to show B works with its own password (default <other>.owner.key, if present)")
     .option('--protect', 'self-contained audit: train a baseline and protect it here (twice, with seeds S and S+1, for transfer)')
+    .option('--seal <what>', "with --protect: which weights ship sealed, as protect's --seal (all, none, or layer names)", parseSeal, 'all' as SealSelection)
     .option('--arch <name>', 'with --protect: lenet5, mlp or resnet (default lenet5)', oneOf('--arch', ['lenet5', 'mlp', 'resnet'] as const))
     .option('--strategy <name>', `with --protect: password strategy: ${STRATEGIES.join(', ')}`, oneOf('--strategy', STRATEGIES), 'hardened')
     .option('--epochs <n>', 'with --protect: baseline training epochs', nonNegativeInt('--epochs'), 10)

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { initEngine } from '../../engine/index.js';
 import { buildArchitecture } from '../../models/registry.js';
-import { loadModelDir } from '../../models/files.js';
+import { loadModelDir } from '../../owner/model_dir.js';
 import type { LockableModel } from '../../models/types.js';
 import type { Password } from '../../lock/password.js';
 import { STRATEGY_SELECTION } from '../../lock/generate.js';
-import { evaluateClassifier, protectModel, trainClassifier } from '../../train/index.js';
+import { evaluateClassifier, trainClassifier } from '../../train/index.js';
+import { protect as protectBundle } from '../../owner/protect.js';
+import { thiefView } from '../../attacks/thief.js';
 import { fineTuneAttack, type FineTuneResult } from '../../attacks/finetune.js';
 import { pruneAttack, type PruneAttackResult } from '../../attacks/prune.js';
 import { reverseAttack, type ReverseResult } from '../../attacks/reverse.js';
@@ -13,7 +15,7 @@ import { transferAttack, type TransferResult } from '../../attacks/transfer.js';
 import { loadDataFromFlags, type LoadedData } from '../data.js';
 import { UsageError } from '../errors.js';
 import { defaultOwnerKeyPath } from '../files.js';
-import { openOwnerPassword } from '../protected_files.js';
+import { openProtected } from '../protected_files.js';
 import { checkHoldout, holdoutRecordPath } from '../holdout.js';
 import { Output, percent, table } from '../output.js';
 import { trainingProgress } from '../progress.js';
@@ -22,8 +24,11 @@ import type { AttackFlags, AttackKind } from './attack.js';
 type AttackResult = FineTuneResult | PruneAttackResult | ReverseResult | TransferResult;
 
 interface Target {
+  /** What the thief holds: the architecture and the clear weights (sealed ones freshly drawn). */
   protected: LockableModel;
   password: Password;
+  /** How many of the weights ship sealed, and their share of the weights' bytes. */
+  sealed: { weights: number; share: number };
   baseline?: LockableModel;
   other?: LockableModel;
   otherPassword?: Password;
@@ -51,18 +56,31 @@ async function loadTarget(kind: AttackKind, flags: AttackFlags, data: LoadedData
   const { train } = data;
   if (!flags.protect) {
     const keyPath = flags.key ?? defaultOwnerKeyPath(flags.model!);
-    const { password, fingerprint } = await openOwnerPassword(flags.model!, keyPath);
-    if (!(await checkHoldout(keyPath, flags, data.test.y.length, fingerprint))) {
+    const owned = await openProtected(flags.model!, keyPath);
+    if (owned.password === undefined) throw new UsageError(`${flags.model} has no lock (password.edgepro): the attack suite attacks a lock`);
+    if (!(await checkHoldout(keyPath, flags, data.test.y.length, owned.fingerprint))) {
       out.note(`held-out split not checked: no record of this model at ${holdoutRecordPath(keyPath)}; give the data flags protect used`);
     }
-    const model = await loadModelDir(flags.model!);
-    const target: Target = { protected: model, password, topFraction: flags.topFraction ?? 1 };
+    const stolen = await thiefView(owned.lockable, owned.sealedWeights, flags.seed);
+    owned.lockable.model.dispose();
+    const target: Target = {
+      protected: stolen,
+      password: owned.password,
+      sealed: { weights: owned.sealedWeights.length, share: owned.weightBytes === 0 ? 0 : owned.sealedBytes / owned.weightBytes },
+      topFraction: flags.topFraction ?? 1,
+    };
     if (flags.baseline !== undefined) target.baseline = await loadModelDir(flags.baseline);
     if (flags.other !== undefined) {
-      target.other = await loadModelDir(flags.other);
-      // B's own password only shows that B works with it; without B's owner key the transfer test still runs.
+      // B as a thief holds it. B's own password only shows that B works with it; without B's owner key the transfer
+      // test still runs on a B whose weights are in the clear.
       const otherKey = flags.otherKey ?? defaultOwnerKeyPath(flags.other);
-      if (flags.otherKey !== undefined || existsSync(otherKey)) target.otherPassword = (await openOwnerPassword(flags.other, otherKey)).password;
+      if (flags.otherKey !== undefined || existsSync(otherKey)) {
+        const other = await openProtected(flags.other, otherKey);
+        target.other = await thiefView(other.lockable, other.sealedWeights, flags.seed + 1);
+        target.otherPassword = other.password;
+      } else {
+        target.other = await loadModelDir(flags.other);
+      }
     }
     return target;
   }
@@ -70,13 +88,29 @@ async function loadTarget(kind: AttackKind, flags: AttackFlags, data: LoadedData
   trainClassifier(baseline.model, train, { epochs: flags.epochs, seed: flags.seed, onEvent: trainingProgress(out, 'baseline').onEvent });
   // A self-contained audit keeps nothing: its passwords come from the seeds, so that the audit repeats exactly.
   const protect = (seed: number) =>
-    protectModel(baseline, train, { epochs: flags.lockEpochs, seed, passwordRandomness: 'seed', password: { strategy: flags.strategy }, onEvent: trainingProgress(out, `lock-train (${flags.strategy}, seed ${seed})`).onEvent });
+    protectBundle(baseline, train, {
+      seal: flags.seal,
+      epochs: flags.lockEpochs,
+      seed,
+      passwordRandomness: 'seed',
+      password: { strategy: flags.strategy },
+      onEvent: trainingProgress(out, `lock-train (${flags.strategy}, seed ${seed})`).onEvent,
+    });
   const a = await protect(flags.seed);
-  const target: Target = { protected: a.protected, password: a.password, baseline, topFraction: flags.topFraction ?? STRATEGY_SELECTION[flags.strategy].topFraction };
+  a.contentKey.fill(0);
+  const target: Target = {
+    protected: await thiefView(a.lock.protected, a.sealedWeights, flags.seed),
+    password: a.lock.password,
+    sealed: { weights: a.sealedWeights.length, share: a.sealedBytes / a.weightBytes },
+    baseline,
+    topFraction: flags.topFraction ?? STRATEGY_SELECTION[flags.strategy].topFraction,
+  };
+  a.lock.protected.model.dispose();
   if (kind === 'transfer' || kind === 'all') {
     const b = await protect(flags.seed + 1);
-    target.other = b.protected;
-    target.otherPassword = b.password;
+    b.contentKey.fill(0);
+    target.other = await thiefView(b.lock.protected, b.sealedWeights, flags.seed + 1);
+    target.otherPassword = b.lock.password;
   }
   return target;
 }
@@ -136,6 +170,11 @@ export async function runAttack(kind: AttackKind, flags: AttackFlags): Promise<v
   const data = await loadDataFromFlags(flags);
   const target = await loadTarget(kind, flags, data, out);
   out.note(`data: ${data.name}, ${data.train.y.length} train / ${data.test.y.length} test samples`);
+  out.note(
+    target.sealed.weights === 0
+      ? 'the weights ship in the clear (the lock alone): the thief starts from all of them'
+      : `${target.sealed.weights} weights (${percent(target.sealed.share)} of the bytes) ship sealed: the thief holds the architecture and the clear weights only, and starts the sealed ones afresh`,
+  );
   const { train, test } = data;
   const unauthorizedAccuracy = evaluateClassifier(target.protected.model, test).accuracy;
   out.note(`protected model without password: ${percent(unauthorizedAccuracy)}`);
@@ -175,6 +214,6 @@ export async function runAttack(kind: AttackKind, flags: AttackFlags): Promise<v
   const seconds = (performance.now() - started) / 1000;
   out.info(table(['attack', 'setting', 'attacker reaches', 'compared with', 'holds'], results.flatMap(rowsFor)));
   out.info(`protected model without password: ${percent(unauthorizedAccuracy)}; ${seconds.toFixed(0)} s in all`);
-  const context = { dataset: data.name, model: target.protected.architecture, unauthorizedAccuracy, seconds };
+  const context = { dataset: data.name, model: target.protected.architecture, sealed: target.sealed, unauthorizedAccuracy, seconds };
   await out.result(kind === 'all' ? { attack: 'all', ...context, holds: results.every((r) => r.holds), attacks: results } : { ...results[0]!, ...context });
 }

@@ -1,10 +1,11 @@
 import { initEngine } from '../../engine/index.js';
-import { loadModelDir } from '../../models/files.js';
+import { loadModelDir } from '../../owner/model_dir.js';
 import { protectionReport, type ProtectionReport } from '../../eval/report.js';
 import { loadDataFromFlags } from '../data.js';
 import { Output, percent, table } from '../output.js';
 import { countProgress } from '../progress.js';
-import { openOwnerPassword } from '../protected_files.js';
+import { openProtected } from '../protected_files.js';
+import { UsageError } from '../errors.js';
 import { checkHoldout, holdoutRecordPath } from '../holdout.js';
 import { defaultOwnerKeyPath } from '../files.js';
 import type { EvalFlags } from './eval.js';
@@ -30,9 +31,9 @@ export function reportTable(report: ProtectionReport): string {
 export async function runEval(dir: string, flags: EvalFlags): Promise<void> {
   const out = new Output(flags);
   const keyPath = flags.key ?? defaultOwnerKeyPath(dir);
-  const { password, fingerprint } = await openOwnerPassword(dir, keyPath);
   await initEngine();
-  const lockable = await loadModelDir(dir);
+  const { lockable, password, fingerprint } = await openProtected(dir, keyPath);
+  if (password === undefined) throw new UsageError(`${dir} has no lock (password.edgepro): the protection report measures a lock; a sealed model without one runs only with its key`);
   const baseline = flags.baseline !== undefined ? await loadModelDir(flags.baseline) : undefined;
   const data = await loadDataFromFlags(flags);
   const checked = await checkHoldout(keyPath, flags, data.test.y.length, fingerprint);

@@ -7,6 +7,7 @@ import { registerKeygen } from './keygen.js';
 import { registerLicence } from './licence.js';
 import { registerPipeline } from './pipeline.js';
 import { registerProtect } from './protect.js';
+import { registerSeal } from './seal.js';
 import { registerTrain } from './train.js';
 
 /** Adds every subcommand; each module loads its heavy dependencies only when its command runs. */
@@ -14,6 +15,7 @@ export function registerCommands(program: Command): void {
   registerPipeline(program);
   registerTrain(program);
   registerProtect(program);
+  registerSeal(program);
   registerEval(program);
   registerKeygen(program);
   registerLicence(program);

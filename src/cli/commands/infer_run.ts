@@ -41,15 +41,15 @@ export async function runInfer(dir: string, inputs: string[], flags: InferFlags)
   const vendorKey = flags.vendorKey !== undefined ? await readKeyFile(flags.vendorKey, 'vendor-public') : undefined;
   // Loaded only now: usage errors above come back without the cost of loading TF.js.
   const { loadProtectedModel } = await import('../../runtime/index.js');
+  const { directorySource } = await import('../../bundle/directory.js');
   let model;
   try {
     // The device's own path: the runtime checks the weights' fingerprint, opens the licence, then the container.
-    model = await loadProtectedModel(dir, {
-      licence,
-      ...(deviceKey ? { deviceKey } : { passphrase: passphrase! }),
-      ...(vendorKey ? { vendorKey } : {}),
-      keepLocked: false, // one password per run: one copy of the weights
-    });
+    model = await loadProtectedModel(
+      directorySource(dir),
+      { licence, ...(deviceKey ? { deviceKey } : { passphrase: passphrase! }), ...(vendorKey ? { vendorKey } : {}) },
+      { keepLocked: false }, // one password per run: one copy of the weights
+    );
   } catch (error) {
     const code = error instanceof EdgeProError ? error.code : '';
     throw LICENCE_HINTS[code] ? inFile(error, flags.licence, LICENCE_HINTS[code]) : error;

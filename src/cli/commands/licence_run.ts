@@ -1,10 +1,9 @@
-import { join, resolve } from 'node:path';
-import { issueLicence, openContainer } from '../../crypto/index.js';
+import { issueLicence } from '../../crypto/index.js';
 import { writeFileAtomic } from '../../util/node_fs.js';
-import { inFile, UsageError } from '../errors.js';
-import { defaultOwnerKeyPath, readRequired } from '../files.js';
+import { UsageError } from '../errors.js';
+import { defaultOwnerKeyPath } from '../files.js';
 import { Output, table } from '../output.js';
-import { CONTAINER_FILE, modelFingerprint } from '../protected_files.js';
+import { checkOwnerKeyFile } from '../protected_files.js';
 import { readKeyFile } from '../keys.js';
 import { resolvePassphrase } from '../secrets.js';
 import type { LicenceIssueFlags } from './licence.js';
@@ -18,17 +17,12 @@ export async function runLicenceIssue(dir: string, flags: LicenceIssueFlags): Pr
   if (flags.deviceKey === undefined && passphrase === undefined) {
     throw new UsageError('whom is the licence for? give --device-key NAME.pub, or a passphrase (--passphrase-file FILE, EDGEPRO_PASSPHRASE or --passphrase)');
   }
-  const fingerprint = await modelFingerprint(dir);
+  // The owner key must open this bundle (its password and sealed weights) before it is handed out: a licence with
+  // the wrong key would only fail on the device.
+  // The owner key must open this bundle (its password or sealed weights) before it is handed out: a licence with the
+  // wrong key would only fail on the device.
+  const fingerprint = await checkOwnerKeyFile(dir, keyPath);
   const contentKey = await readKeyFile(keyPath, 'content-key');
-  // Check that the owner key opens this model's container before handing it out: a licence with the wrong key
-  // would only fail on the device.
-  const containerPath = join(resolve(dir), CONTAINER_FILE);
-  const container = await readRequired(containerPath, 'password container', 'give a directory written by edgepro protect');
-  try {
-    await openContainer(container, contentKey, { modelFingerprint: fingerprint });
-  } catch (error) {
-    throw inFile(error, containerPath, `is ${keyPath} the owner key this model was protected with?`);
-  }
   if (flags.deviceKey !== undefined && flags.kdf !== 'scrypt') throw new UsageError('--kdf is for passphrase licences; a device licence uses X25519');
   const recipient =
     flags.deviceKey !== undefined

@@ -4,6 +4,7 @@ import { addCommonOptions, addDataOptions, type CommonFlags, type TrainOptionFla
 import { ARCH_NAMES } from '../arch_names.js';
 import { STRATEGIES } from './pipeline.js';
 import { UsageError } from '../errors.js';
+import type { SealSelection } from '../../bundle/assemble.js';
 import { defaultOwnerKeyPath, isInside, refuseOverwrite } from '../files.js';
 
 export interface ProtectFlags extends DataFlags, TrainOptionFlags, CommonFlags {
@@ -15,17 +16,33 @@ export interface ProtectFlags extends DataFlags, TrainOptionFlags, CommonFlags {
   strategy: (typeof STRATEGIES)[number];
   force?: boolean;
   reproduciblePassword?: boolean;
+  seal: SealSelection;
+}
+
+/** `--seal all|none|LAYER,LAYER`: which weights ship sealed. */
+export function parseSeal(value: string): SealSelection {
+  const v = value.trim();
+  if (v === 'all' || v === 'none') return v;
+  const names = v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0 || names.includes('all') || names.includes('none')) throw new UsageError('--seal takes all, none, or a comma-separated list of layer names');
+  return names;
 }
 
 export function registerProtect(program: Command): void {
   const cmd = program
     .command('protect')
-    .summary('protect a model: rank, choose a password, lock-train; writes the model dir and the owner key')
+    .summary('protect a model: lock-train it and seal its weights; writes the model dir and the owner key')
     .description(
-      'protect a model: rank its neurons, choose a password, lock-train; writes a protected model directory ' +
-        '(model.json, weights.bin, password.edgepro) and the owner key, which decrypts the password and must never ship',
+      'protect a model: rank its neurons, choose a password, lock-train, and seal its weights; writes a protected model ' +
+        'directory (model.json, weights.sealed and/or weights.bin, password.edgepro) and the owner key, which opens them and must never ship',
     )
-    .requiredOption('--out <dir>', 'directory for the protected model (model.json, weights.bin, password.edgepro)')
+    .requiredOption('--out <dir>', 'directory for the protected model (model.json, weights.sealed / weights.bin, password.edgepro)')
+    .option(
+      '--seal <what>',
+      'which weights ship sealed (encrypted under the owner key): all (default; a thief holds the architecture only), none (the EdgePro lock alone: weights in the clear, the paper\'s form), or comma-separated layer names',
+      parseSeal,
+      'all' as SealSelection,
+    )
     .option('--key-out <file>', "where to write the owner key (default: beside the model directory, <dir>.owner.key); keep it secret, never ship it")
     .option('--from <dir>', 'start from a trained baseline (edgepro train --out DIR) or your own TF.js model.json; default: lock-train a fresh model from scratch')
     .option('--arch <name>', `built-in architecture when starting from scratch: ${ARCH_NAMES.join(', ')} (default lenet5)`, oneOf('--arch', ARCH_NAMES))
@@ -42,6 +59,8 @@ export function registerProtect(program: Command): void {
   addExamples(cmd, [
     'edgepro train --out models/baseline --epochs 10',
     'edgepro protect --from models/baseline --out models/protected --epochs 12   # owner key: models/protected.owner.key',
+    'edgepro protect --from models/baseline --out models/lock-only --seal none     # the lock alone, weights in the clear',
+    'edgepro protect --from models/baseline --out models/partial --seal conv1,conv2,output',
     'edgepro protect --out models/scratch --epochs 20 --key-out ~/secrets/scratch.key   # from scratch',
   ]);
   cmd.action(async (flags: ProtectFlags) => {

@@ -1,14 +1,16 @@
 import { initEngine } from '../../engine/index.js';
-import { evaluateClassifier, protectModel } from '../../train/index.js';
+import { evaluateClassifier } from '../../train/index.js';
+import { protect } from '../../owner/protect.js';
 import { accuracyOf, buildLockGraph, predictWithPassword } from '../../lock/lock_graph.js';
 import { passwordSummary } from '../../lock/password.js';
 import { loadDataFromFlags } from '../data.js';
 import { modelFromFlags } from '../model.js';
 import { Output, percent, table } from '../output.js';
 import { trainingProgress } from '../progress.js';
-import { CONTAINER_FILE, writeProtectedModel } from '../protected_files.js';
+import { writeProtectedBundle } from '../protected_files.js';
+import { CONTAINER_FILE } from '../../bundle/layout.js';
 import { UsageError } from '../errors.js';
-import { holdoutRecordPath } from '../holdout.js';
+import { holdoutRecordPath, holdoutSourceOf } from '../holdout.js';
 import type { ProtectFlags } from './protect.js';
 
 export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<void> {
@@ -24,7 +26,9 @@ export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<
   const baselineAccuracy = flags.from !== undefined ? evaluateClassifier(base.model, data.test).accuracy : undefined;
 
   const progress = trainingProgress(out, `lock-train (${flags.strategy})`);
-  const result = await protectModel(base, data.train, {
+  const protectedBundle = await protect(base, data.train, {
+    seal: flags.seal,
+    holdout: { ...holdoutSourceOf(flags), testSamples: data.test.y.length },
     epochs: flags.epochs,
     batchSize: flags.batchSize,
     seed: flags.seed,
@@ -37,10 +41,14 @@ export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<
     onEvent: progress.onEvent,
   });
   progress.stop();
+  const result = protectedBundle.lock;
   const graph = buildLockGraph(result.protected);
   const authorized = accuracyOf(predictWithPassword(graph, data.test, result.password), data.test.y);
   const unauthorized = accuracyOf(predictWithPassword(graph, data.test, undefined), data.test.y);
-  const { fingerprint } = await writeProtectedModel(result.protected, result.password, flags.out, keyPath, { flags, testSamples: data.test.y.length });
+  await writeProtectedBundle(protectedBundle, flags.out, keyPath, protectedBundle.holdout);
+  protectedBundle.contentKey.fill(0);
+  const fingerprint = protectedBundle.fingerprint;
+  const level = describeLevel(protectedBundle.sealedBytes, protectedBundle.weightBytes);
   const summary = passwordSummary(result.password);
 
   const rows: [string, string][] = [];
@@ -50,8 +58,9 @@ export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<
   out.info(
     `password: ${flags.strategy}, ${summary.neurons} neurons at ${summary.lockPoints} lock points, drawn ${flags.reproduciblePassword ? `from --seed ${flags.seed} (reproducible: not for shipping)` : 'from WebCrypto'}; lock training ${result.training.seconds.toFixed(1)} s`,
   );
-  out.info(`wrote ${flags.out}/ (model.json, weights.bin, ${CONTAINER_FILE}), the owner key ${keyPath} and ${holdoutRecordPath(keyPath)} (the held-out split, for eval and attack)`);
-  process.stderr.write(`edgepro: keep ${keyPath} secret and never ship it: it opens ${CONTAINER_FILE}; issue licences with it (edgepro licence issue)\n`);
+  out.info(`protection: ${level}`);
+  out.info(`wrote ${flags.out}/ (${protectedBundle.bundle.fileNames().join(', ')}), the owner key ${keyPath} and ${holdoutRecordPath(keyPath)} (the held-out split, for eval and attack)`);
+  process.stderr.write(`edgepro: keep ${keyPath} secret and never ship it: it opens ${CONTAINER_FILE}${protectedBundle.sealedBytes > 0 ? ' and the sealed weights' : ''}; issue licences with it (edgepro licence issue)\n`);
   await out.result({
     dataset: data.name,
     model: result.protected.architecture,
@@ -64,8 +73,16 @@ export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<
     unauthorizedAccuracy: unauthorized,
     password: { ...summary, randomness: flags.reproduciblePassword ? 'seed' : 'crypto' },
     modelFingerprint: fingerprint,
+    seal: { weights: protectedBundle.sealedWeights.length, bytes: protectedBundle.sealedBytes, ofBytes: protectedBundle.weightBytes },
     out: flags.out,
     ownerKey: keyPath,
     seconds: result.training.seconds,
   });
+}
+
+/** The protection level in words, with the share of the weights' bytes that ship sealed. */
+export function describeLevel(sealedBytes: number, weightBytes: number): string {
+  if (sealedBytes === 0) return 'lock alone (weights in the clear): a copied file runs at chance, but a thief with a few labels gets most of the model back (docs/PROTECTION.md)';
+  const share = `${((100 * sealedBytes) / weightBytes).toFixed(1)}% of the weights' bytes`;
+  return sealedBytes === weightBytes ? `lock + seal all (${share} sealed): a thief holds the architecture only` : `lock + partial seal (${share} sealed)`;
 }

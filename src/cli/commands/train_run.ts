@@ -1,5 +1,5 @@
 import { initEngine } from '../../engine/index.js';
-import { saveModelDir } from '../../models/files.js';
+import { saveModelDir } from '../../owner/model_dir.js';
 import { evaluateClassifier, trainClassifier } from '../../train/index.js';
 import { loadDataFromFlags } from '../data.js';
 import { modelFromFlags } from '../model.js';

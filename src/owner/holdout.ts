@@ -1,0 +1,33 @@
+/**
+ * Which data a protection held out for testing, recorded beside the owner key (never in the bundle), so that an
+ * evaluation or an audit can refuse a test set that overlaps the model's training data — a silently inflated report.
+ */
+
+/** What decides the held-out split. */
+export interface HoldoutSource {
+  /** The IDX directory or CSV file (absolute), or null for the embedded MNIST. */
+  idx: string | null;
+  csv: string | null;
+  /** The CSV label column, or null. */
+  label: string | null;
+  /** The split's seed (irrelevant for IDX, whose test split is its own file). */
+  seed: number;
+}
+
+export interface HoldoutRecord extends HoldoutSource {
+  format: 'edgepro-holdout';
+  version: 1;
+  /** The bundle fingerprint: the record belongs to this model. */
+  modelFingerprint: string;
+  testSamples: number;
+}
+
+export function holdoutRecord(source: HoldoutSource, testSamples: number, modelFingerprint: string): HoldoutRecord {
+  return { format: 'edgepro-holdout', version: 1, modelFingerprint, idx: source.idx, csv: source.csv, label: source.label, seed: source.seed, testSamples };
+}
+
+/** The fields of a record that must agree for two splits to hold out the same samples. */
+export function holdoutDifferences(recorded: HoldoutRecord, mine: HoldoutRecord): string[] {
+  const fields = recorded.idx !== null ? (['idx', 'csv'] as const) : (['idx', 'csv', 'label', 'seed', 'testSamples'] as const);
+  return fields.filter((k) => mine[k] !== recorded[k]);
+}

@@ -1,0 +1,4 @@
+/** The owner's verbs: protect and seal (returning bundles), open an owned bundle, the held-out record. */
+export { protect, sealModel, type ProtectBundleOptions, type ProtectBundleResult } from './protect.js';
+export { openOwnedModel, checkOwnerKey, type OwnedModel } from './open.js';
+export { holdoutRecord, holdoutDifferences, type HoldoutRecord, type HoldoutSource } from './holdout.js';

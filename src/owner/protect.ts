@@ -1,0 +1,81 @@
+/**
+ * The owner's verbs that make bundles: `protect` (EdgePro lock training, then the weights sealed as chosen) and
+ * `sealModel` (any TF.js model, layers or graph, sealed without training or data). Each returns the bundle, the owner
+ * key and what the owner must keep beside it; writing files is the caller's (the CLI's, or `writeBundle`).
+ */
+import type { Dataset } from '../data/types.js';
+import { serializeModel } from '../models/serialize.js';
+import type { LockableModel } from '../models/types.js';
+import { protectModel, type ProtectOptions, type ProtectResult } from '../train/protect.js';
+import { assembleBundle, type AssembledBundle, type SealSelection } from '../bundle/assemble.js';
+import { openBundle } from '../bundle/open.js';
+import type { BundleSource } from '../bundle/source.js';
+import type { RandomBytes } from '../crypto/bytes.js';
+import { InvalidArgumentError } from '../util/errors.js';
+import { holdoutRecord, type HoldoutRecord, type HoldoutSource } from './holdout.js';
+
+export interface ProtectBundleOptions extends ProtectOptions {
+  /** Which weights to seal: `all` (the default), `none` (the lock alone, as the paper ships it) or layer names. */
+  seal?: SealSelection;
+  /** What decides the held-out test split, to record with the owner key (`holdout` in the result). */
+  holdout?: HoldoutSource & { testSamples: number };
+  /** Chunk size of the sealed weights stream. */
+  chunkBytes?: number;
+  randomBytes?: RandomBytes;
+}
+
+export interface ProtectBundleResult extends AssembledBundle {
+  /** The lock training: the locked model (for an evaluation in the same process), its password, the ranking. */
+  lock: ProtectResult;
+  /** The record to keep beside the owner key, when `holdout` was given. */
+  holdout: HoldoutRecord | undefined;
+}
+
+/**
+ * EdgePro lock training on `base`, then the protected model as a bundle with its weights sealed as `seal` says
+ * (default: all). `base` is left untouched.
+ *
+ * @example
+ * ```ts
+ * const { bundle, contentKey, holdout } = await protect(baseline, train, { epochs: 12, seal: 'all' });
+ * await writeBundle(bundle, 'models/protected'); // edgepro/node
+ * ```
+ */
+export async function protect(base: LockableModel, train: Dataset, options: ProtectBundleOptions): Promise<ProtectBundleResult> {
+  const lock = await protectModel(base, train, options);
+  const assembled = await assembleBundle(await serializeModel(lock.protected), {
+    seal: options.seal ?? 'all',
+    password: lock.password,
+    ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
+    ...(options.randomBytes !== undefined ? { randomBytes: options.randomBytes } : {}),
+  });
+  const holdout = options.holdout === undefined ? undefined : holdoutRecord(options.holdout, options.holdout.testSamples, assembled.fingerprint);
+  return { ...assembled, lock, holdout };
+}
+
+/**
+ * Seals a TF.js model as it is — a LayersModel or a GraphModel (what tfjs-converter makes) — with no lock training
+ * and no data: a thief holding the bundle holds the architecture only. `seal` picks layers instead of all weights.
+ *
+ * @example
+ * ```ts
+ * const { bundle, contentKey } = await sealModel(directorySource('node_modules/some-model/model'));
+ * ```
+ */
+export async function sealModel(
+  source: BundleSource,
+  options: { seal?: SealSelection; chunkBytes?: number; randomBytes?: RandomBytes } = {},
+): Promise<AssembledBundle> {
+  const opened = await openBundle(source);
+  if (opened.sealed.length > 0 || opened.container !== undefined) {
+    throw new InvalidArgumentError(`${opened.name} is already protected by edgepro; seal the original model`);
+  }
+  const weights = new Uint8Array(await opened.weights());
+  const seal = options.seal ?? 'all';
+  if (seal === 'none') throw new InvalidArgumentError("sealing with seal 'none' would protect nothing");
+  return assembleBundle({ modelJson: opened.modelJson, weights }, {
+    seal,
+    ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
+    ...(options.randomBytes !== undefined ? { randomBytes: options.randomBytes } : {}),
+  });
+}
