@@ -1,8 +1,13 @@
 /**
- * Builds what the demo page serves: a protected LeNet-5 trained on the embedded MNIST with its sealed password
- * (`model/password.edgepro`), demo credentials (a passphrase licence, a device key with its licence, both signed by a
- * demo vendor key), 20 held-out test digits, and TF.js's .wasm binaries. Training takes a minute or two, so the result is cached
- * in `.cache/web-fixture/` (gitignored) and rebuilt only when missing or made by an older version of this script.
+ * Builds what the demo page serves, as bundles written by the library itself:
+ * - `model/`: a LeNet-5 trained on the embedded MNIST, locked and sealed (the default level: lock + seal all);
+ * - `model-lock/`: the same locked model with its weights in the clear (the lock alone, the paper's form);
+ * - `graph/`: a real pretrained TF.js graph model (@vladmandic/human's faceres) sealed with no training;
+ * - demo credentials per bundle (a passphrase licence and a device licence for each LeNet-5 bundle, a device licence
+ *   for the graph model), all for one demo device key and signed by one demo vendor key the page trusts;
+ * - 20 held-out test digits, and TF.js's .wasm binaries.
+ * Training takes a minute or two, so the result is cached in `.cache/web-fixture/` (gitignored) and rebuilt only
+ * when missing or made by an older version of this script.
  *
  *   npx tsx web/fixture.ts            # build if needed
  *   npx tsx web/fixture.ts --force    # rebuild
@@ -13,34 +18,40 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import {
+  assembleBundle,
+  buildLeNet5,
+  buildLockGraph,
+  Bundle,
   encodeKeyFile,
   evaluateClassifier,
-  fingerprintWeights,
   generateDeviceKeyPair,
   generateVendorKeyPair,
-  issueLicence,
-  sealPassword,
   initEngine,
+  issueLicence,
   loadEmbeddedMnist,
+  loadProtectedModel,
   predictWithPassword,
-  buildLockGraph,
-  protectModel,
+  protect,
   sampleStratified,
-  saveModelDir,
   scorePredictions,
+  sealModel,
+  serializeModel,
   stratifiedSplit,
   trainClassifier,
-  buildLeNet5,
+  writeBundle,
+  type AssembledBundle,
+  type Dataset,
+  type KeyPair,
 } from '../src/index.js';
 import { writeFileAtomic, writeFilesAtomic } from '../src/util/node_fs.js';
 
 /** Bump when the fixture's content or layout changes: a cache made by an older script is rebuilt. */
-const FIXTURE_VERSION = 2;
+const FIXTURE_VERSION = 3;
 const SEED = 0;
 const BASELINE_EPOCHS = 2;
 const LOCK_EPOCHS = 6;
 const SAMPLE_COUNT = 20;
-/** The demo passphrase licence's passphrase (the README and the page's help name it). */
+/** The demo passphrase licences' passphrase (the README and the page's help name it). */
 export const DEMO_PASSPHRASE = 'edgepro demo';
 /**
  * Cheap but real: scrypt at 2^14 x 8 (16 MiB), about a tenth of a second in a browser, so the demo and its test stay
@@ -53,19 +64,41 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const FIXTURE_DIR = join(root, '.cache', 'web-fixture');
 export const PUBLIC_DIR = join(FIXTURE_DIR, 'public');
 const MANIFEST = join(FIXTURE_DIR, 'fixture.json');
+/** The pretrained graph model: a TF.js GraphModel (input [1, 224, 224, 3] float32, three outputs), 6.98 MB of weights. */
+const GRAPH_MODEL = join(root, 'node_modules', '@vladmandic', 'human', 'models', 'faceres.json');
+
+/** One bundle the fixture serves, and the demo licences issued for it (paths under public/). */
+export interface FixtureBundle {
+  /** The bundle's directory under public/. */
+  dir: string;
+  seal: 'all' | 'none';
+  locked: boolean;
+  fingerprint: string;
+  sealedBytes: number;
+  weightBytes: number;
+  /** The passphrase licence (the LeNet-5 bundles only). */
+  licence?: string;
+  deviceLicence: string;
+}
 
 export interface FixtureManifest {
   version: number;
   seed: number;
   baselineEpochs: number;
   lockEpochs: number;
-  /** Accuracies on the 2,000 held-out embedded MNIST digits. */
-  accuracy: { baseline: number; authorized: number; unauthorized: number };
+  /**
+   * Accuracies on the 2,000 held-out embedded MNIST digits: the baseline, the locked model with its password (through
+   * the lock graph), the locked model without it, and each LeNet-5 bundle as the runtime loads it with its owner key.
+   */
+  accuracy: { baseline: number; authorized: number; unauthorized: number; loaded: { model: number; 'model-lock': number } };
   samples: number;
-  /** The demo credentials: where they are (under public/) and the passphrase of the passphrase licence. */
-  demo: { passphrase: string; licence: string; deviceLicence: string; deviceKey: string; vendorPublicKey: string; kdf: typeof DEMO_KDF };
+  /** The demo credentials: the passphrase, the KDF of the passphrase licences, the one device key, the vendor key. */
+  demo: { passphrase: string; kdf: typeof DEMO_KDF; deviceKey: string; vendorPublicKey: string };
+  bundles: { model: FixtureBundle; 'model-lock': FixtureBundle; graph: FixtureBundle };
+  /** The graph model's original files, copied unsealed for the e2e test's bit-identity check (the page never loads them). */
+  graphOriginal: { modelJson: string; inputShape: number[] };
   seconds: number;
-  /** Files under public/ the page needs. */
+  /** Files under public/ the page and the test need. */
   files: string[];
 }
 
@@ -99,6 +132,58 @@ function encodeSamples(x: Float32Array, y: Int32Array): { label: number; pixels:
   return out;
 }
 
+/** A bundle's accuracy on `test` as a device gets it: loaded by the runtime with the owner key. */
+async function loadedAccuracy(assembled: AssembledBundle, test: Dataset): Promise<number> {
+  const session = await loadProtectedModel(assembled.bundle, { contentKey: assembled.contentKey });
+  try {
+    return scorePredictions(session.predictClass(test.x), test.y, 10).accuracy;
+  } finally {
+    session.dispose();
+  }
+}
+
+/**
+ * The owner's side of shipping one bundle: write it, then issue the demo licences for its fingerprint and forget
+ * its content key (the demo never issues more). Returns what the manifest records.
+ */
+async function ship(
+  assembled: AssembledBundle,
+  dir: string,
+  seal: 'all' | 'none',
+  locked: boolean,
+  keys: { vendor: KeyPair; device: KeyPair },
+  passphrase: boolean,
+): Promise<FixtureBundle> {
+  await writeBundle(assembled.bundle, join(PUBLIC_DIR, dir));
+  const signed = { modelFingerprint: assembled.fingerprint, vendorPrivateKey: keys.vendor.privateKey };
+  const entry: FixtureBundle = {
+    dir,
+    seal,
+    locked,
+    fingerprint: assembled.fingerprint,
+    sealedBytes: assembled.sealedBytes,
+    weightBytes: assembled.weightBytes,
+    deviceLicence: `demo/${dir}/device.licence`,
+  };
+  const files = [{ path: join(PUBLIC_DIR, entry.deviceLicence), data: await issueLicence(assembled.contentKey, { devicePublicKey: keys.device.publicKey }, signed) }];
+  if (passphrase) {
+    entry.licence = `demo/${dir}/demo.licence`;
+    files.push({ path: join(PUBLIC_DIR, entry.licence), data: await issueLicence(assembled.contentKey, { passphrase: DEMO_PASSPHRASE, kdf: DEMO_KDF }, signed) });
+  }
+  await writeFilesAtomic(files);
+  assembled.contentKey.fill(0);
+  return entry;
+}
+
+/**
+ * The pretrained graph model as a bundle source. `directorySource` reads the `model.json` of a directory, and this
+ * model's is named faceres.json, so its two files are handed over in memory under the bundle's names.
+ */
+async function graphModelSource(): Promise<Bundle> {
+  const dir = dirname(GRAPH_MODEL);
+  return Bundle.fromFiles({ 'model.json': await readFile(GRAPH_MODEL), 'faceres.bin': await readFile(join(dir, 'faceres.bin')) }, GRAPH_MODEL);
+}
+
 async function build(log: (line: string) => void): Promise<FixtureManifest> {
   const started = performance.now();
   await initEngine();
@@ -110,45 +195,64 @@ async function build(log: (line: string) => void): Promise<FixtureManifest> {
   log(`fixture: baseline accuracy ${(baselineAccuracy * 100).toFixed(1)}%; lock training (${LOCK_EPOCHS} epochs)`);
   // A demo fixture, rebuilt identically on every machine (the e2e test counts its right answers): its password comes
   // from the seed. A model you ship gets one from WebCrypto (the default).
-  const { protected: locked, password } = await protectModel(baseline, train, { epochs: LOCK_EPOCHS, seed: SEED, passwordRandomness: 'seed' });
+  const sealedAll = await protect(baseline, train, { epochs: LOCK_EPOCHS, seed: SEED, passwordRandomness: 'seed', seal: 'all' });
+  const { protected: locked, password } = sealedAll.lock;
+  // The lock alone, from the same lock training: the same weights and password, in the clear, under its own key.
+  const lockOnly = await assembleBundle(await serializeModel(locked), { seal: 'none', password });
   const authorized = scorePredictions(predictWithPassword(buildLockGraph(locked), test, password), test.y, 10).accuracy;
   const unauthorized = evaluateClassifier(locked.model, test).accuracy;
-  log(`fixture: authorized ${(authorized * 100).toFixed(1)}%, unauthorized ${(unauthorized * 100).toFixed(1)}%`);
+  const loaded = { model: await loadedAccuracy(sealedAll, test), 'model-lock': await loadedAccuracy(lockOnly, test) };
+  log(`fixture: authorized ${(authorized * 100).toFixed(1)}% (loaded: sealed ${(loaded.model * 100).toFixed(1)}%, lock alone ${(loaded['model-lock'] * 100).toFixed(1)}%), unauthorized ${(unauthorized * 100).toFixed(1)}%`);
+
+  log('fixture: sealing the pretrained graph model (faceres)');
+  const graph = await sealModel(await graphModelSource(), { seal: 'all' });
 
   await rm(FIXTURE_DIR, { recursive: true, force: true });
-  await saveModelDir(locked, join(PUBLIC_DIR, 'model'));
-  // The owner's side of shipping: seal the password for exactly these weights, then issue licences for the content
-  // key. The content key (owner.key) is not kept: the demo never issues more licences.
-  const modelFingerprint = await fingerprintWeights(new Uint8Array(await readFile(join(PUBLIC_DIR, 'model', 'weights.bin'))));
-  const { container, contentKey } = await sealPassword(password, { modelFingerprint });
-  await writeFileAtomic(join(PUBLIC_DIR, 'model', 'password.edgepro'), container);
-  const vendor = await generateVendorKeyPair();
-  const device = await generateDeviceKeyPair();
-  const signed = { modelFingerprint, vendorPrivateKey: vendor.privateKey };
+  const keys = { vendor: await generateVendorKeyPair(), device: await generateDeviceKeyPair() };
+  const bundles = {
+    model: await ship(sealedAll, 'model', 'all', true, keys, true),
+    'model-lock': await ship(lockOnly, 'model-lock', 'none', true, keys, true),
+    graph: await ship(graph, 'graph', 'all', false, keys, false),
+  };
+  // The graph model's original files, unsealed: only the e2e test loads them, to check that the sealed bundle gives
+  // bit-identical outputs. The page never links them.
+  await mkdir(join(PUBLIC_DIR, 'graph-original'), { recursive: true });
+  for (const name of ['faceres.json', 'faceres.bin']) await copyFile(join(dirname(GRAPH_MODEL), name), join(PUBLIC_DIR, 'graph-original', name));
   await writeFilesAtomic([
-    { path: join(PUBLIC_DIR, 'demo', 'demo.licence'), data: await issueLicence(contentKey, { passphrase: DEMO_PASSPHRASE, kdf: DEMO_KDF }, signed) },
-    { path: join(PUBLIC_DIR, 'demo', 'device.licence'), data: await issueLicence(contentKey, { devicePublicKey: device.publicKey }, signed) },
-    { path: join(PUBLIC_DIR, 'demo', 'device.key'), data: encodeKeyFile('device-private', device.privateKey) },
+    { path: join(PUBLIC_DIR, 'demo', 'device.key'), data: encodeKeyFile('device-private', keys.device.privateKey) },
     // The page's built-in trust anchor: licences not signed by this vendor are refused.
-    { path: join(PUBLIC_DIR, 'vendor.pub'), data: encodeKeyFile('vendor-public', vendor.publicKey) },
+    { path: join(PUBLIC_DIR, 'vendor.pub'), data: encodeKeyFile('vendor-public', keys.vendor.publicKey) },
   ]);
-  contentKey.fill(0);
   const samples = sampleStratified(test, SAMPLE_COUNT, SEED + 1);
   await writeFileAtomic(join(PUBLIC_DIR, 'samples.json'), JSON.stringify({ source: 'embedded MNIST, held-out test split', samples: encodeSamples(samples.x, samples.y) }));
   baseline.model.dispose();
   locked.model.dispose();
 
+  const bundleFiles = (b: FixtureBundle, names: string[]) => [...names.map((n) => `${b.dir}/${n}`), b.deviceLicence, ...(b.licence === undefined ? [] : [b.licence])];
   const manifest: FixtureManifest = {
     version: FIXTURE_VERSION,
     seed: SEED,
     baselineEpochs: BASELINE_EPOCHS,
     lockEpochs: LOCK_EPOCHS,
-    accuracy: { baseline: baselineAccuracy, authorized, unauthorized },
+    accuracy: { baseline: baselineAccuracy, authorized, unauthorized, loaded },
     samples: SAMPLE_COUNT,
-    demo: { passphrase: DEMO_PASSPHRASE, licence: 'demo/demo.licence', deviceLicence: 'demo/device.licence', deviceKey: 'demo/device.key', vendorPublicKey: 'vendor.pub', kdf: DEMO_KDF },
+    demo: { passphrase: DEMO_PASSPHRASE, kdf: DEMO_KDF, deviceKey: 'demo/device.key', vendorPublicKey: 'vendor.pub' },
+    bundles,
+    graphOriginal: { modelJson: 'graph-original/faceres.json', inputShape: [1, 224, 224, 3] },
     seconds: (performance.now() - started) / 1000,
-    files: ['model/model.json', 'model/weights.bin', 'model/password.edgepro', 'demo/demo.licence', 'demo/device.licence', 'demo/device.key', 'vendor.pub', 'samples.json'],
+    files: [
+      ...bundleFiles(bundles.model, ['model.json', 'weights.sealed', 'password.edgepro']),
+      ...bundleFiles(bundles['model-lock'], ['model.json', 'weights.bin', 'password.edgepro']),
+      ...bundleFiles(bundles.graph, ['model.json', 'weights.sealed']),
+      'graph-original/faceres.json',
+      'graph-original/faceres.bin',
+      'demo/device.key',
+      'vendor.pub',
+      'samples.json',
+    ],
   };
+  const missing = manifest.files.filter((f) => !existsSync(join(PUBLIC_DIR, f)));
+  if (missing.length > 0) throw new Error(`the fixture is missing ${missing.join(', ')}`);
   // Written last: a build killed half-way leaves no manifest, so the next run starts over.
   await writeFileAtomic(MANIFEST, JSON.stringify(manifest, null, 2));
   return manifest;

@@ -11,6 +11,9 @@ export default defineConfig({
   root: here('.'),
   // Relative asset URLs: the built page works from any directory a static server puts it in.
   base: './',
+  // No single-page fallback: a file a bundle does not have (say password.edgepro of a model with no lock) must be a
+  // 404, not index.html, for the runtime to read it as absent.
+  appType: 'mpa',
   publicDir: here('../.cache/web-fixture/public'),
   resolve: { alias: { 'edgepro/runtime': here('../src/runtime/index.ts') } },
   build: { outDir: here('../.cache/web-dist'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4096 },

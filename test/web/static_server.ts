@@ -1,4 +1,7 @@
-/** A small static file server on 127.0.0.1 for the built demo page (port chosen by the OS). */
+/**
+ * A small static file server on 127.0.0.1 for the built demo page (port chosen by the OS). `mounts` serve more
+ * directories under a path prefix (the e2e test's graph-model check page, kept out of the demo's build).
+ */
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -13,10 +16,16 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
 };
 
-export async function serveDirectory(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const root = resolve(dir);
+export async function serveDirectory(dir: string, options: { mounts?: Record<string, string> } = {}): Promise<{ url: string; close: () => Promise<void> }> {
+  const mounts = Object.entries(options.mounts ?? {}).map(([prefix, path]) => ({ prefix: `/${prefix.replace(/^\/+|\/+$/g, '')}/`, root: resolve(path) }));
   const server: Server = createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    let path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    let root = resolve(dir);
+    const mount = mounts.find((m) => path.startsWith(m.prefix));
+    if (mount !== undefined) {
+      root = mount.root;
+      path = path.slice(mount.prefix.length - 1);
+    }
     const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
     if (file !== root && !file.startsWith(root + sep)) {
       response.writeHead(403).end();

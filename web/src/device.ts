@@ -1,47 +1,56 @@
 /**
- * The device side of the page, on `edgepro/runtime`: fetch the protected model's files, load the model locked, and
- * unlock it with a licence — opened by a passphrase or by this device's key, its vendor signature checked against
- * the vendor key the page trusts. The one place that knows how credentials become an unlocked model.
+ * The device side of the page, on `edgepro/runtime` alone: which bundles the page offers, loading one with
+ * `loadProtectedModel`, opening it with a licence (by a passphrase or by this device's key, its vendor signature
+ * checked against the vendor key the page trusts), and one clear sentence per error code.
  */
 import {
   decodeKeyFile,
   EdgeProError,
-  fingerprintWeights,
+  initEngine,
   loadProtectedModel,
-  openContainer,
-  openLicence,
-  type LicenceKey,
+  type EngineOptions,
+  type LoadTimings,
   type ProtectedModel,
+  type UnlockTimings,
 } from 'edgepro/runtime';
 
-/** The three files a protected model ships as: weights in the clear, the password sealed. */
-export interface ModelFiles {
-  modelJson: string;
-  weights: Uint8Array;
-  /** password.edgepro */
-  container: Uint8Array;
+/** A bundle the page can load: its directory under the page, and whether its weights are sealed. */
+export interface BundleChoice {
+  id: 'model' | 'model-lock';
+  label: string;
+  /** Sealed weights: nothing loads without a licence. Otherwise the model loads locked and runs, uselessly. */
+  sealed: boolean;
+}
+
+/** The two levels the demo serves (see web/fixture.ts): the default first. */
+export const BUNDLES: readonly BundleChoice[] = [
+  { id: 'model', label: 'lock + seal (default)', sealed: true },
+  { id: 'model-lock', label: 'lock alone (the paper\u2019s form)', sealed: false },
+];
+
+/** Where the demo's own credentials for a bundle are (the page links them under "No licence at hand?"). */
+export function demoFiles(bundle: BundleChoice): { licence: string; deviceLicence: string; deviceKey: string } {
+  return { licence: `demo/${bundle.id}/demo.licence`, deviceLicence: `demo/${bundle.id}/device.licence`, deviceKey: 'demo/device.key' };
 }
 
 export interface Device {
-  model: ProtectedModel;
-  files: ModelFiles;
+  bundle: BundleChoice;
+  /** The bundle's directory URL. */
+  url: URL;
+  engine: EngineOptions;
   /** The vendor's Ed25519 public key: licences it did not sign are refused. A real app would build it in. */
   vendorKey: Uint8Array;
+  /** The loaded model: undefined while the weights are sealed (there is nothing to run yet). */
+  session: ProtectedModel | undefined;
+  /** The runtime's timings of the load that made `session`. */
+  loaded: LoadTimings | undefined;
 }
 
 /** What the user hands over: a licence, and the passphrase or device key that opens it. */
-export type Credentials = { licence: Uint8Array; passphrase: string } | { licence: Uint8Array; deviceKey: Uint8Array };
+export type LicenceCredentials = { licence: Uint8Array; passphrase: string } | { licence: Uint8Array; deviceKey: Uint8Array };
 
-/** How long each step of unlocking took, in milliseconds. */
-export interface UnlockTiming {
-  total: number;
-  /** Fingerprint the weights, check the vendor signature, derive the key (scrypt for a passphrase) and unwrap. */
-  licence: number;
-  /** Decrypt password.edgepro (AES-256-GCM). */
-  container: number;
-  /** Fold the password into the weights. */
-  fold: number;
-}
+/** How a licence opened the model: a sealed one is loaded by it, a lock-only one (already loaded) is unlocked. */
+export type Opened = { kind: 'load'; timings: LoadTimings } | { kind: 'unlock'; timings: UnlockTimings };
 
 async function fetchBytes(url: URL): Promise<Uint8Array> {
   const response = await fetch(url);
@@ -49,29 +58,43 @@ async function fetchBytes(url: URL): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-/** Fetches model.json, its weight files (concatenated in manifest order) and password.edgepro from `dir`. */
-export async function fetchModelFiles(dir: URL): Promise<ModelFiles> {
-  const modelJson = new TextDecoder().decode(await fetchBytes(new URL('model.json', dir)));
-  const manifest = (JSON.parse(modelJson) as { weightsManifest?: { paths: string[] }[] }).weightsManifest ?? [];
-  const [parts, container] = await Promise.all([
-    Promise.all(manifest.flatMap((group) => group.paths).map((path) => fetchBytes(new URL(path, dir)))),
-    fetchBytes(new URL('password.edgepro', dir)),
-  ]);
-  const weights = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let offset = 0;
-  for (const part of parts) {
-    weights.set(part, offset);
-    offset += part.byteLength;
+/**
+ * Starts a device on one bundle. A lock-only bundle is loaded now, locked: it runs, and answers what a thief's copy
+ * would. A sealed one is not loaded: without a licence the runtime refuses it (ERR_SEALED), there is nothing to run.
+ */
+export async function startDevice(base: URL, bundle: BundleChoice): Promise<Device> {
+  const engine: EngineOptions = { wasmPaths: new URL('wasm/', base).href };
+  const url = new URL(`${bundle.id}/`, base);
+  const vendorKey = decodeKeyFile(new TextDecoder().decode(await fetchBytes(new URL('vendor.pub', base))), 'vendor-public').key;
+  // The WebAssembly backend starts now, so that the load's timings (its build step) do not include it.
+  await initEngine(engine);
+  const device: Device = { bundle, url, engine, vendorKey, session: undefined, loaded: undefined };
+  if (!bundle.sealed) {
+    device.session = await loadProtectedModel(url, undefined, { engine });
+    device.loaded = device.session.timings;
   }
-  return { modelJson, weights, container };
+  return device;
 }
 
-/** Loads the model locked: it runs, and answers what a thief's copy would. */
-export async function loadLocked(base: URL, wasm: URL): Promise<Device> {
-  const [files, vendorFile] = await Promise.all([fetchModelFiles(new URL('model/', base)), fetchBytes(new URL('vendor.pub', base))]);
-  const vendorKey = decodeKeyFile(new TextDecoder().decode(vendorFile), 'vendor-public').key;
-  const model = await loadProtectedModel({ modelJson: files.modelJson, weights: files.weights }, { engine: { wasmPaths: wasm.href } });
-  return { model, files, vendorKey };
+/**
+ * Opens the model with a licence: a sealed bundle is loaded with it (licence opened, weights decrypted, model built,
+ * password folded in, in one call); a loaded lock-only model has the password folded into its weights.
+ */
+export async function openWithLicence(device: Device, credentials: LicenceCredentials): Promise<Opened> {
+  const withVendor = { ...credentials, vendorKey: device.vendorKey };
+  if (device.session === undefined) {
+    const session = await loadProtectedModel(device.url, withVendor, { engine: device.engine });
+    device.session = session;
+    device.loaded = session.timings;
+    return { kind: 'load', timings: session.timings };
+  }
+  return { kind: 'unlock', timings: await device.session.unlock(withVendor) };
+}
+
+/** Frees the device's model. */
+export function closeDevice(device: Device | undefined): void {
+  device?.session?.dispose();
+  if (device !== undefined) device.session = undefined;
 }
 
 async function fileBytes(input: HTMLInputElement | null): Promise<Uint8Array | undefined> {
@@ -79,8 +102,8 @@ async function fileBytes(input: HTMLInputElement | null): Promise<Uint8Array | u
   return file === undefined ? undefined : new Uint8Array(await file.arrayBuffer());
 }
 
-/** Reads the unlock form; returns a message instead when something is missing. Throws on an unreadable key file. */
-export async function readCredentials(form: HTMLFormElement): Promise<Credentials | string> {
+/** Reads the licence form; returns a message instead when something is missing. Throws on an unreadable key file. */
+export async function readCredentials(form: HTMLFormElement): Promise<LicenceCredentials | string> {
   const licence = await fileBytes(form.querySelector<HTMLInputElement>('#licence-file'));
   const passphrase = form.querySelector<HTMLInputElement>('#passphrase')?.value ?? '';
   const keyFile = await fileBytes(form.querySelector<HTMLInputElement>('#device-key-file'));
@@ -89,25 +112,6 @@ export async function readCredentials(form: HTMLFormElement): Promise<Credential
   if (keyFile !== undefined) return { licence, deviceKey: decodeKeyFile(new TextDecoder().decode(keyFile), 'device-private').key };
   if (passphrase === '') return "Enter the licence's passphrase, or choose this device's key file.";
   return { licence, passphrase };
-}
-
-/** Opens the licence and the sealed password, and folds the password into the loaded model. */
-export async function unlock(device: Device, credentials: Credentials): Promise<UnlockTiming> {
-  const started = performance.now();
-  const modelFingerprint = await fingerprintWeights(device.files.weights);
-  const key: LicenceKey = 'passphrase' in credentials ? { passphrase: credentials.passphrase } : { devicePrivateKey: credentials.deviceKey };
-  const contentKey = await openLicence(credentials.licence, key, { modelFingerprint, vendorPublicKey: device.vendorKey });
-  const opened = performance.now();
-  let password;
-  try {
-    password = await openContainer(device.files.container, contentKey, { modelFingerprint });
-  } finally {
-    contentKey.fill(0);
-  }
-  const decrypted = performance.now();
-  device.model.unlock(password);
-  const folded = performance.now();
-  return { total: folded - started, licence: opened - started, container: decrypted - opened, fold: folded - decrypted };
 }
 
 /** One clear sentence for the page, whatever failed. */
@@ -122,11 +126,13 @@ export function describeError(error: unknown): string {
       case 'ERR_MALFORMED':
         return `That file is not a valid licence or key file (${error.message}).`;
       case 'ERR_MODEL_MISMATCH':
-        return 'This licence is for another model: the weights it was issued for differ from these.';
+        return 'This licence is for another model: the bundle it was issued for differs from this one.';
       case 'ERR_EXPIRED':
         return `This licence has expired (${error.message}).`;
       case 'ERR_UNSUPPORTED_VERSION':
-        return `A newer edgepro made this file (${error.message}).`;
+        return `This file was made by another version of edgepro (${error.message}).`;
+      case 'ERR_SEALED':
+        return 'The weights are sealed: nothing runs without a licence.';
       case 'ERR_INVALID_PASSWORD':
         return `The sealed password does not fit this model (${error.message}).`;
       case 'ERR_MODEL_FORMAT':

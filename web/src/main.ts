@@ -1,8 +1,10 @@
 /**
- * The demo page: a protected LeNet-5 on TF.js's WebAssembly backend. It starts locked (what a thief's copy does),
- * and unlocks with the credentials the user loads; predictions come from the drawing pad or held-out test digits.
+ * The demo page: a protected LeNet-5 on TF.js's WebAssembly backend, at the level the user picks. Sealed (the
+ * default), nothing runs until a licence opens it; with the lock alone it loads locked and answers what a thief's copy
+ * does. Predictions come from the drawing pad or held-out test digits.
  */
-import { describeError, loadLocked, readCredentials, unlock, type Device, type UnlockTiming } from './device.js';
+import type { LoadTimings, UnlockTimings } from 'edgepro/runtime';
+import { BUNDLES, closeDevice, demoFiles, describeError, openWithLicence, readCredentials, startDevice, type BundleChoice, type Device, type Opened } from './device.js';
 import { createPad } from './pad.js';
 import { toMnistInput } from './preprocess.js';
 import { loadSamples, paintDigit, type Sample } from './samples.js';
@@ -15,6 +17,7 @@ function element<T extends HTMLElement>(id: string): T {
   return found as T;
 }
 
+const choice = element<HTMLFieldSetElement>('bundle-choice');
 const state = element<HTMLParagraphElement>('model-state');
 const form = element<HTMLFormElement>('unlock-form');
 const unlockButton = element<HTMLButtonElement>('unlock');
@@ -28,6 +31,7 @@ const predictionOut = element<HTMLOutputElement>('prediction');
 const truth = element<HTMLSpanElement>('truth');
 const bars = element<HTMLOListElement>('probabilities');
 
+let bundle: BundleChoice = BUNDLES[0]!;
 let device: Device | undefined;
 let samples: Sample[] = [];
 /** What is currently shown: a test digit (its index) or the drawing. */
@@ -35,9 +39,19 @@ let current: { pixels: Float32Array; sample?: number } | undefined;
 
 // --- status and errors ---
 
-function setState(kind: 'loading' | 'locked' | 'unlocking' | 'unlocked' | 'failed', text: string): void {
+type StateKind = 'loading' | 'sealed' | 'locked' | 'unlocking' | 'unlocked' | 'failed';
+
+/** Shows the model's state; the runtime's timings of the step that led there ride along as data for tests. */
+function setState(kind: StateKind, text: string, timings?: { opened: 'load' | 'unlock'; values: LoadTimings | UnlockTimings }): void {
   state.dataset.state = kind;
   state.textContent = text;
+  if (timings === undefined) {
+    delete state.dataset.opened;
+    delete state.dataset.timings;
+  } else {
+    state.dataset.opened = timings.opened;
+    state.dataset.timings = JSON.stringify(timings.values);
+  }
 }
 
 function showError(message: string | undefined): void {
@@ -45,17 +59,25 @@ function showError(message: string | undefined): void {
   errorBox.textContent = message ?? '';
 }
 
-function lockedText(): string {
-  return 'Locked: no licence. The model runs, but its answers are what a thief would get: noise.';
-}
-
 function ms(value: number): string {
   return `${value < 10 ? value.toFixed(1) : value.toFixed(0)}\u00a0ms`;
 }
 
-function unlockedText(timing: UnlockTiming, byPassphrase: boolean): string {
-  const opened = byPassphrase ? 'licence opened (scrypt on the passphrase, signature checked)' : 'licence opened (X25519 device key, signature checked)';
-  return `Unlocked in ${ms(timing.total)}: ${opened} ${ms(timing.licence)}, password decrypted ${ms(timing.container)}, folded into the weights ${ms(timing.fold)}. The model now answers correctly.`;
+const SEALED_TEXT = 'Sealed: nothing runs without a licence. The weights are encrypted; until a licence opens them this page holds the architecture only.';
+
+function lockedText(loaded: LoadTimings | undefined): string {
+  const took = loaded === undefined ? '' : ` (loaded in ${ms(loaded.total)})`;
+  return `Locked: no licence. The model runs${took}, but its answers are what a thief would get: noise.`;
+}
+
+function openedText(opened: Opened, byPassphrase: boolean): string {
+  const licence = byPassphrase ? 'licence opened (scrypt on the passphrase, signature checked)' : 'licence opened (X25519 device key, signature checked)';
+  if (opened.kind === 'load') {
+    const t = opened.timings;
+    return `Unsealed and unlocked in ${ms(t.total)}: model read ${ms(t.read)}, ${licence} ${ms(t.licence)}, weights decrypted ${ms(t.unseal)}, model built ${ms(t.build)}, password decrypted and folded in ${ms(t.unlock)}. The model now answers correctly.`;
+  }
+  const t = opened.timings;
+  return `Unlocked in ${ms(t.total)}: ${licence} ${ms(t.licence)}, password decrypted ${ms(t.container)}, folded into the weights ${ms(t.fold)}. The model now answers correctly.`;
 }
 
 // --- prediction ---
@@ -85,8 +107,19 @@ function renderBars(probabilities: Float32Array, top: number): void {
 }
 
 function predictCurrent(): void {
-  if (device === undefined || current === undefined) return;
-  const { classes, probabilities } = device.model.predict(current.pixels);
+  if (current === undefined) return;
+  const session = device?.session;
+  if (session === undefined) {
+    // Sealed (or still loading): the digit is shown, and nothing answers.
+    paintDigit(seen, current.pixels);
+    predictionOut.value = '–';
+    predictionOut.dataset.class = '';
+    bars.replaceChildren();
+    truth.className = '';
+    truth.textContent = bundle.sealed ? 'sealed: nothing runs without a licence' : '';
+    return;
+  }
+  const { classes, probabilities } = session.predict(current.pixels);
   const top = classes[0]!;
   predictionOut.value = String(top);
   predictionOut.dataset.class = String(top);
@@ -161,10 +194,11 @@ function renderSamples(): void {
 
 /** Runs every test digit in one batch and marks each thumbnail right or wrong. */
 function runAllSamples(): void {
-  if (device === undefined || samples.length === 0) return;
+  const session = device?.session;
+  if (session === undefined || samples.length === 0) return;
   const input = new Float32Array(samples.length * 784);
   samples.forEach((s, i) => input.set(s.pixels, i * 784));
-  const { classes } = device.model.predict(input, samples.length);
+  const { classes } = session.predict(input, samples.length);
   let right = 0;
   samples.forEach((sample, i) => {
     const button = samplesList.querySelector<HTMLButtonElement>(`button[data-index="${i}"]`)!;
@@ -180,12 +214,57 @@ function runAllSamples(): void {
   });
   batchResult.dataset.correct = String(right);
   batchResult.dataset.total = String(samples.length);
-  batchResult.textContent = `${device.model.isUnlocked ? 'Unlocked' : 'Locked'}: ${right} of ${samples.length} test digits right (${Math.round((100 * right) / samples.length)}%).`;
+  batchResult.textContent = `${session.isUnlocked ? 'Unlocked' : 'Locked'}: ${right} of ${samples.length} test digits right (${Math.round((100 * right) / samples.length)}%).`;
+}
+
+/** Forgets the marks of the last batch run (there is no model to mark them with). */
+function clearBatch(text: string): void {
+  for (const mark of samplesList.querySelectorAll('.mark')) mark.remove();
+  for (const button of samplesList.querySelectorAll<HTMLButtonElement>('button')) delete button.dataset.predicted;
+  delete batchResult.dataset.correct;
+  delete batchResult.dataset.total;
+  batchResult.textContent = text;
 }
 
 runAll.addEventListener('click', runAllSamples);
 
-// --- unlocking ---
+// --- levels and licences ---
+
+function renderChoice(): void {
+  const legend = document.createElement('legend');
+  legend.textContent = 'Protection level';
+  choice.replaceChildren(
+    legend,
+    ...BUNDLES.map((b) => {
+      const label = document.createElement('label');
+      label.className = 'choice';
+      const radio = document.createElement('input');
+      radio.type = 'radio';
+      radio.name = 'bundle';
+      radio.value = b.id;
+      radio.id = `bundle-${b.id}`;
+      radio.checked = b.id === bundle.id;
+      radio.addEventListener('change', () => {
+        if (!radio.checked) return;
+        bundle = b;
+        // A licence opens one bundle: what was picked for the other level is cleared.
+        form.reset();
+        void start();
+      });
+      label.append(radio, ` ${b.label}`);
+      return label;
+    }),
+  );
+}
+
+/** Points the help's links at the demo credentials of the chosen bundle. */
+function linkDemoFiles(): void {
+  const files = demoFiles(bundle);
+  element<HTMLAnchorElement>('demo-licence').href = files.licence;
+  element<HTMLAnchorElement>('demo-device-licence').href = files.deviceLicence;
+  element<HTMLAnchorElement>('demo-device-key').href = files.deviceKey;
+  element<HTMLElement>('demo-bundle').textContent = bundle.label;
+}
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
@@ -193,26 +272,25 @@ form.addEventListener('submit', (event) => {
     if (device === undefined) return;
     showError(undefined);
     unlockButton.disabled = true;
-    const before = state.textContent ?? '';
-    const beforeKind = (state.dataset.state ?? 'locked') as 'locked' | 'unlocked';
+    const before = { kind: (state.dataset.state ?? 'locked') as StateKind, text: state.textContent ?? '', opened: state.dataset.opened, timings: state.dataset.timings };
     try {
       const credentials = await readCredentials(form);
       if (typeof credentials === 'string') {
         showError(credentials);
         return;
       }
-      setState('unlocking', 'Unlocking…');
-      const timing = await unlock(device, credentials);
-      setState('unlocked', unlockedText(timing, 'passphrase' in credentials));
-      state.dataset.unlockMs = timing.total.toFixed(3);
-      state.dataset.licenceMs = timing.licence.toFixed(3);
-      state.dataset.containerMs = timing.container.toFixed(3);
-      state.dataset.foldMs = timing.fold.toFixed(3);
+      setState('unlocking', bundle.sealed ? 'Opening the licence, decrypting the weights…' : 'Unlocking…');
+      const opened = await openWithLicence(device, credentials);
+      setState('unlocked', openedText(opened, 'passphrase' in credentials), { opened: opened.kind, values: opened.timings });
       relockButton.hidden = false;
+      runAll.disabled = false;
       predictCurrent();
       if (batchResult.textContent !== '') runAllSamples();
     } catch (error) {
-      setState(beforeKind, before);
+      state.dataset.state = before.kind;
+      state.textContent = before.text;
+      if (before.opened !== undefined) state.dataset.opened = before.opened;
+      if (before.timings !== undefined) state.dataset.timings = before.timings;
       showError(describeError(error));
     } finally {
       unlockButton.disabled = false;
@@ -226,29 +304,41 @@ relockButton.addEventListener('click', () => {
 
 // --- start ---
 
+/** (Re)starts the device on the chosen bundle, without a licence. */
 async function start(): Promise<void> {
   unlockButton.disabled = true;
   runAll.disabled = true;
   relockButton.hidden = true;
+  for (const radio of choice.querySelectorAll('input')) radio.disabled = true;
   showError(undefined);
-  setState('loading', 'Loading the model…');
+  linkDemoFiles();
+  closeDevice(device);
+  device = undefined;
+  setState('loading', bundle.sealed ? 'Reading the bundle…' : 'Loading the model…');
   try {
-    const [loaded, digits] = await Promise.all([loadLocked(base, new URL('wasm/', base)), samples.length > 0 ? samples : loadSamples(new URL('samples.json', base))]);
-    device?.model.dispose();
-    device = loaded;
+    const [started, digits] = await Promise.all([startDevice(base, bundle), samples.length > 0 ? samples : loadSamples(new URL('samples.json', base))]);
+    device = started;
     if (samples.length === 0) {
       samples = digits;
       renderSamples();
     }
-    setState('locked', lockedText());
+    if (started.session === undefined) {
+      setState('sealed', SEALED_TEXT);
+      clearBatch(batchResult.textContent === '' ? '' : 'Sealed: no model to run the test digits on.');
+    } else {
+      setState('locked', lockedText(started.loaded), started.loaded === undefined ? undefined : { opened: 'load', values: started.loaded });
+      runAll.disabled = false;
+      if (batchResult.textContent !== '') runAllSamples();
+    }
     unlockButton.disabled = false;
-    runAll.disabled = false;
     predictCurrent();
-    if (batchResult.textContent !== '') runAllSamples();
   } catch (error) {
     setState('failed', 'The model could not be loaded.');
     showError(describeError(error));
+  } finally {
+    for (const radio of choice.querySelectorAll('input')) radio.disabled = false;
   }
 }
 
+renderChoice();
 void start();
