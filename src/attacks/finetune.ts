@@ -10,12 +10,12 @@ import { rankNeurons } from '../lock/rank.js';
 import { cloneLockable } from '../train/protect.js';
 import { evaluateClassifier } from '../train/evaluate.js';
 import { InvalidArgumentError } from '../util/errors.js';
-import { DEFAULT_RECIPES, freshCopy, tuneAndScore, type Recipe, type TuneBudget } from './tune.js';
+import { DEFAULT_RECIPES, controlCopy, tuneAndScore, type Recipe, type TuneBudget } from './tune.js';
 
 export interface FineTuneOptions {
   /** Shares of the training set the attacker holds. Default 0.01, 0.05, 0.1. */
   fractions?: readonly number[];
-  /** Recipes tried on every arm (those that re-initialise layers are skipped for the fresh model: it is fresh). */
+  /** Recipes tried on every arm, the control (a fresh model) included. */
   recipes?: readonly Recipe[];
   /** Training budget of every run, the same for every arm. Default 30 epochs of batch 32. */
   epochs?: number;
@@ -56,7 +56,7 @@ export interface FineTuneRow {
   /** The protected model fine-tuned without the password, best recipe. */
   attackedAccuracy: number;
   bestRecipe: string;
-  /** A fresh model of the same architecture trained on the same samples with the same budget, best recipe. */
+  /** The control — a fresh model of the same architecture — trained with the same recipes, samples and budget, best recipe. */
   scratchAccuracy: number;
   scratchBestRecipe: string;
   /** The unprotected model fine-tuned the same way (absent without a baseline). */
@@ -117,6 +117,24 @@ async function runArm(
   return { bestRecipe: best.recipe, accuracy: best.testAccuracy, recipes: outcomes };
 }
 
+/**
+ * What the labels alone are worth: the control (a fresh model of `architecture`) trained on `samples` with every
+ * recipe (fit on all but a held-out slice, the recipe chosen on that slice), scored on `test`.
+ */
+export async function scratchYardstick(
+  architecture: LockableModel,
+  samples: Dataset,
+  test: Dataset,
+  options: { recipes?: readonly Recipe[]; epochs?: number; batchSize?: number; holdoutShare?: number; seed?: number } = {},
+): Promise<ArmOutcome & { samples: number }> {
+  const seed = options.seed ?? 0;
+  const recipes = options.recipes ?? DEFAULT_RECIPES;
+  const { train: fit, test: holdout } = stratifiedSplit(samples, { testFraction: options.holdoutShare ?? 0.2, seed: seed + 2 });
+  const budget = { epochs: options.epochs ?? 30, batchSize: options.batchSize ?? 32, seed };
+  const arm = await runArm(() => controlCopy(architecture, seed), recipes, fit, holdout, test, budget, () => undefined);
+  return { ...arm, samples: samples.y.length };
+}
+
 // --- public ---
 
 /**
@@ -144,7 +162,6 @@ export async function fineTuneAttack(
   const budget = { epochs: options.epochs ?? 30, batchSize: options.batchSize ?? 32, seed };
   if (recipes.length === 0) throw new InvalidArgumentError('fineTuneAttack needs at least one recipe');
   if (!(holdoutShare > 0 && holdoutShare < 1)) throw new InvalidArgumentError(`holdoutShare must be in (0, 1), got ${holdoutShare}`);
-  const scratchRecipes = recipes.filter((r) => r.reinit === undefined);
   const results: FineTuneRow[] = [];
   for (const fraction of fractions) {
     const attacker = sampleStratified(train, { fraction }, seed + 1);
@@ -152,7 +169,9 @@ export async function fineTuneAttack(
     const { train: fit, test: holdout } = stratifiedSplit(attacker, { testFraction: holdoutShare, seed: seed + 2 });
     const report = (arm: Arm) => (recipe: string, testAccuracy: number) => options.onRun?.({ fraction, arm, recipe, testAccuracy });
     const attacked = await runArm(() => cloneLockable(protectedModel), recipes, fit, holdout, test, budget, report('attacked'));
-    const scratch = await runArm(() => freshCopy(protectedModel, seed + 3), scratchRecipes.length > 0 ? scratchRecipes : recipes, fit, holdout, test, budget, report('scratch'));
+    // The control runs the very same recipes: a thief who gets no more from the stolen model than from a fresh one
+    // gained nothing from it.
+    const scratch = await runArm(() => controlCopy(protectedModel, seed), recipes, fit, holdout, test, budget, report('scratch'));
     const baseline = options.baseline;
     const unprotected = baseline ? await runArm(() => cloneLockable(baseline), recipes, fit, holdout, test, budget, report('unprotected')) : undefined;
     results.push({

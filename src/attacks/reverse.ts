@@ -13,6 +13,8 @@ import { greedyAttack, type GreedyResult } from './greedy.js';
 import { keySpace, log2SumPow2, measureValueTolerance, type KeySpace } from './keyspace.js';
 import { evolutionarySearch, type SearchResult } from './search.js';
 import { lockRegressionAttack } from './lock_regression.js';
+import { scratchYardstick } from './finetune.js';
+import { controlCopy } from './tune.js';
 
 export interface ReverseOptions {
   /** Labelled samples the attacker holds (drawn from the training set). Default 500. */
@@ -28,6 +30,8 @@ export interface ReverseOptions {
   /** Share of the ranking the password's neurons were drawn from (1 for `hardened`, 0.3 for `reference`). Default 1. */
   topFraction?: number;
   brokenAbove?: number;
+  /** A stage holds at or below max(brokenAbove, scratch + margin, control + margin). Default 0.01 (one point). */
+  margin?: number;
   seed?: number;
   onProgress?: (stage: 'greedy' | 'search' | 'keyspace', detail: string) => void;
 }
@@ -68,7 +72,19 @@ export interface ReverseResult {
   regression?: { accuracy: number; attackerAccuracy: number; epochs: number };
   keySpace: KeySpace & { perPointAloneAccuracy: { layer: string; accuracy: number; separable: boolean }[] };
   brokenAbove: number;
-  /** The searches and the regression all stay at or below `brokenAbove` (the key space is reported, not judged, here). */
+  /**
+   * The yardstick: a fresh model of the same architecture trained on the attacker's same labelled samples. A thief
+   * who gets no more than that out of the stolen model has gained nothing from it.
+   */
+  scratch: { accuracy: number; recipe: string; samples: number };
+  /**
+   * The same stages run on the control — a fresh model of the architecture, all a thief of a fully sealed bundle
+   * holds: what the searches and the regression make of the labels without anything stolen.
+   */
+  control: { accuracy: number; greedy: number; search: number; regression: number | undefined };
+  /** What a stage may reach and still hold: max(brokenAbove, scratch + margin, control + margin). */
+  holdsAtOrBelow: number;
+  /** The searches and the regression all stay at or below `holdsAtOrBelow` (the key space is reported, not judged). */
   holds: boolean;
 }
 
@@ -77,7 +93,7 @@ export interface ReverseResult {
  * `password` is the owner's: it scores what the searches found and measures value tolerance and separability;
  * the searches themselves never see it beyond its public shape (lock points and neuron counts).
  */
-export function reverseAttack(lockable: LockableModel, password: Password, train: Dataset, test: Dataset, options: ReverseOptions = {}): ReverseResult {
+export async function reverseAttack(lockable: LockableModel, password: Password, train: Dataset, test: Dataset, options: ReverseOptions = {}): Promise<ReverseResult> {
   validatePassword(password, lockable.lockPoints);
   const seed = options.seed ?? 0;
   const brokenAbove = options.brokenAbove ?? BROKEN_ABOVE;
@@ -85,24 +101,29 @@ export function reverseAttack(lockable: LockableModel, password: Password, train
   const graph = buildLockGraph(lockable);
   const progress = options.onProgress ?? (() => undefined);
 
-  progress('greedy', `${attacker.y.length} labelled samples, ${options.greedyQueries ?? 4000} queries`);
   // The attacker knows the scheme (Kerckhoffs): against mirror values both searches also guess mirrors, against gains
   // the greedy search also guesses gains; offsets are still tried, as they open such models too (docs/PROTECTION.md).
   const kind = valueKind(password);
   const mirror = kind === 'mirror';
   const guesses = mirror ? { mirrors: [1, 2, 3] } : kind === 'gain' ? { gains: gainGuesses(password) } : {};
-  const greedy = greedyAttack(lockable, password, attacker, test, { maxQueries: options.greedyQueries ?? 4000, ...guesses });
-  progress('search', `${options.searchBudget ?? 100_000} forward passes${mirror ? ' with offsets, then as many with mirrors' : ''}`);
-  const searchWith = (values: 'offset' | 'mirror') =>
-    evolutionarySearch(lockable, password, attacker, test, { budget: options.searchBudget ?? 100_000, seed: seed + 13, values, ...(options.cRange ? { cRange: options.cRange } : {}) });
-  const searches = mirror ? [searchWith('offset'), searchWith('mirror')] : [searchWith('offset')];
-  // The attacker keeps the search that did better on their own samples; they cannot see the test set.
-  const search = searches.reduce((a, b) => (b.attackerAccuracy > a.attackerAccuracy ? b : a));
-  const searchPasses = searches.reduce((n, s) => n + s.forwardPasses, 0);
   const regressionEpochs = options.regressionEpochs ?? 30;
-  if (regressionEpochs > 0) progress('search', `lock-value regression from the search's find, ${regressionEpochs} epochs`);
-  const polished = regressionEpochs > 0 ? lockRegressionAttack(lockable, attacker, test, { epochs: regressionEpochs, seed: seed + 19, init: search.found }) : undefined;
-  const regression = polished ? { accuracy: polished.accuracy, attackerAccuracy: polished.attackerAccuracy, epochs: regressionEpochs } : undefined;
+  const stages = (model: LockableModel, what: string) => {
+    progress('greedy', `${what}: ${attacker.y.length} labelled samples, ${options.greedyQueries ?? 4000} queries`);
+    const greedy = greedyAttack(model, password, attacker, test, { maxQueries: options.greedyQueries ?? 4000, ...guesses });
+    progress('search', `${what}: ${options.searchBudget ?? 100_000} forward passes${mirror ? ' with offsets, then as many with mirrors' : ''}`);
+    const searchWith = (values: 'offset' | 'mirror') =>
+      evolutionarySearch(model, password, attacker, test, { budget: options.searchBudget ?? 100_000, seed: seed + 13, values, ...(options.cRange ? { cRange: options.cRange } : {}) });
+    const searches = mirror ? [searchWith('offset'), searchWith('mirror')] : [searchWith('offset')];
+    // The attacker keeps the search that did better on their own samples; they cannot see the test set.
+    const search = searches.reduce((a, b) => (b.attackerAccuracy > a.attackerAccuracy ? b : a));
+    const searchPasses = searches.reduce((n, s) => n + s.forwardPasses, 0);
+    if (regressionEpochs > 0) progress('search', `${what}: lock-value regression from the search's find, ${regressionEpochs} epochs`);
+    const polished = regressionEpochs > 0 ? lockRegressionAttack(model, attacker, test, { epochs: regressionEpochs, seed: seed + 19, init: search.found }) : undefined;
+    const regression = polished ? { accuracy: polished.accuracy, attackerAccuracy: polished.attackerAccuracy, epochs: regressionEpochs } : undefined;
+    const better = search.accuracy > greedy.accuracy ? search : greedy;
+    return { greedy, search, searchPasses, regression, better, best: Math.max(better.accuracy, regression?.accuracy ?? 0) };
+  };
+  const { greedy, search, searchPasses, regression, better, best } = stages(lockable, 'the stolen model');
 
   progress('keyspace', 'value tolerance and separability');
   const valueTolerance = measureValueTolerance(graph, password, attacker, createRng(seed + 17));
@@ -116,8 +137,14 @@ export function reverseAttack(lockable: LockableModel, password: Password, train
   const joint = space.perPoint.filter((_, i) => !perPointAloneAccuracy[i]!.separable).reduce((s, p) => s + p.bits, 0);
   const effectiveBits = log2SumPow2(joint > 0 || separable.length === 0 ? [...separable, joint] : separable);
 
-  const better = search.accuracy > greedy.accuracy ? search : greedy;
-  const best = Math.max(better.accuracy, regression?.accuracy ?? 0);
+  // The yardsticks: the same three stages on the control (a fresh model of the architecture: all a thief of a fully
+  // sealed bundle holds), and plain training of the control on the same labels.
+  const control = await controlCopy(lockable, seed);
+  const onControl = stages(control, 'the control (a fresh model)');
+  control.model.dispose();
+  const yardstick = await scratchYardstick(lockable, attacker, test, { seed });
+  const margin = options.margin ?? 0.01;
+  const holdsAtOrBelow = Math.max(brokenAbove, yardstick.accuracy + margin, onControl.best + margin);
   return {
     attack: 'reverse',
     results: {
@@ -137,6 +164,9 @@ export function reverseAttack(lockable: LockableModel, password: Password, train
     ...(regression ? { regression } : {}),
     keySpace: { ...space, perPointAloneAccuracy },
     brokenAbove,
-    holds: best <= brokenAbove,
+    scratch: { accuracy: yardstick.accuracy, recipe: yardstick.bestRecipe, samples: yardstick.samples },
+    control: { accuracy: onControl.best, greedy: onControl.greedy.accuracy, search: onControl.search.accuracy, regression: onControl.regression?.accuracy },
+    holdsAtOrBelow,
+    holds: best <= holdsAtOrBelow,
   };
 }

@@ -2,12 +2,15 @@
  * What a thief holds of a bundle: the architecture (model.json ships in the clear) and the weights that ship in the
  * clear. Sealed weights are not theirs to start from: the thief's copy has fresh draws of the architecture's
  * initialisers in their place. Every attack of the suite runs on this view, never on the sealed weights.
+ *
+ * The fresh values are those of the attacks' control (`controlCopy` with the same seed): a thief of a fully sealed
+ * bundle holds exactly the control, and a partially sealed one the control's values where the seal is.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LockableModel } from '../models/types.js';
 import { cloneLockable } from '../train/protect.js';
 import { createRng } from '../util/rng.js';
-import { freshWeight } from './tune.js';
+import { controlSeed, freshWeight } from './tune.js';
 
 /**
  * The thief's copy of a protected model whose `sealed` weights (manifest names) ship encrypted; `model` itself is
@@ -23,11 +26,11 @@ export async function thiefView(model: LockableModel, sealed: readonly string[],
   const copy = await cloneLockable(model);
   if (sealed.length === 0) return copy;
   const names = new Set(sealed);
-  const rng = createRng(seed + 4099);
+  const rng = createRng(controlSeed(seed));
+  // Every weight is drawn, in order, so that the draws line up with the control's; only sealed ones are written.
   for (const w of copy.model.weights) {
-    if (!names.has(w.originalName)) continue;
     const fresh = freshWeight(w.originalName, w.shape as number[], rng);
-    w.write(fresh);
+    if (names.has(w.originalName)) w.write(fresh);
     fresh.dispose();
   }
   return copy;

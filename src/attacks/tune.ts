@@ -82,6 +82,20 @@ export async function freshCopy(lockable: LockableModel, seed: number): Promise<
   return copy;
 }
 
+/**
+ * The control of every attack: a fresh model of the architecture, which is all a thief of a fully sealed bundle
+ * holds. Drawn from `seed` as {@link thiefView} draws sealed weights, so that the thief's view of a fully sealed
+ * bundle is this very model.
+ */
+export async function controlCopy(lockable: LockableModel, seed: number): Promise<LockableModel> {
+  return freshCopy(lockable, controlSeed(seed));
+}
+
+/** The generator seed of the control's (and the thief's) fresh weights for an attack seeded with `seed`. */
+export function controlSeed(seed: number): number {
+  return seed + 3;
+}
+
 /** The layers a recipe re-initialises: the output layer, or the trailing run of Dense layers. */
 export function layersToReinit(lockable: LockableModel, which: 'last' | 'head'): Layer[] {
   const weighted = [...lockable.model.layers].reverse().filter((l) => l.weights.length > 0);

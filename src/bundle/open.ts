@@ -18,6 +18,8 @@ interface PendingSealed {
   headerBytes: Uint8Array;
   /** The file's bytes from the start (the header included), as the source delivers them. */
   body: () => AsyncIterable<Uint8Array> | Uint8Array;
+  /** Stops reading the file (a download left unfinished when the load is refused). */
+  cancel: () => Promise<void>;
 }
 
 type GroupFile = { kind: 'clear'; bytes: Uint8Array[] } | { kind: 'sealed'; file: PendingSealed };
@@ -44,6 +46,8 @@ export interface OpenedBundle {
    * on failure the buffer is zeroed. Call once.
    */
   weights(contentKey?: Uint8Array): Promise<ArrayBuffer>;
+  /** Stops reading what {@link OpenedBundle.weights} has not read: call it when the load is given up. */
+  close(): Promise<void>;
 }
 
 async function readRequired(source: BundleSource, file: string, what: string): Promise<Uint8Array> {
@@ -53,7 +57,10 @@ async function readRequired(source: BundleSource, file: string, what: string): P
 }
 
 /** Reads pieces until `want` bytes are in hand; returns them and an iterable of the whole stream from the start. */
-async function peek(pieces: AsyncIterable<Uint8Array>, want: (head: Uint8Array) => number): Promise<{ head: Uint8Array; all: AsyncIterable<Uint8Array> }> {
+async function peek(
+  pieces: AsyncIterable<Uint8Array>,
+  want: (head: Uint8Array) => number,
+): Promise<{ head: Uint8Array; all: AsyncIterable<Uint8Array>; cancel: () => Promise<void> }> {
   const iterator = pieces[Symbol.asyncIterator]();
   const taken: Uint8Array[] = [];
   let have = 0;
@@ -75,7 +82,7 @@ async function peek(pieces: AsyncIterable<Uint8Array>, want: (head: Uint8Array) 
       yield next.value;
     }
   }
-  return { head, all: all() };
+  return { head, all: all(), cancel: async () => void (await iterator.return?.()) };
 }
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {
@@ -107,9 +114,9 @@ async function pendingSealed(source: BundleSource, file: string, plaintextBytes:
   const pieces = source.stream ? await source.stream(file) : undefined;
   if (pieces === undefined) {
     const whole = await readRequired(source, file, 'sealed weights');
-    return { name: file, ...check(inspectSealed(whole)), body: () => whole };
+    return { name: file, ...check(inspectSealed(whole)), body: () => whole, cancel: async () => undefined };
   }
-  const { head, all } = await peek(pieces, headerNeeds);
+  const { head, all, cancel } = await peek(pieces, headerNeeds);
   const inspected = check(inspectSealed(head));
   let used = false;
   return {
@@ -120,6 +127,7 @@ async function pendingSealed(source: BundleSource, file: string, plaintextBytes:
       used = true;
       return all;
     },
+    cancel,
   };
 }
 
@@ -163,6 +171,11 @@ export async function openBundle(source: BundleSource, options: { maxWeightBytes
       consumed = true;
       if (sealed.size > 0 && contentKey === undefined) throw new InvalidArgumentError('the weights are sealed: a content key is needed');
       return assemble(manifest, files, contentKey);
+    },
+    async close() {
+      if (consumed) return;
+      consumed = true;
+      await Promise.all(files.map((f) => (f.kind === 'sealed' ? f.file.cancel() : undefined)));
     },
   };
 }

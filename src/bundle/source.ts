@@ -110,13 +110,17 @@ export function urlSource(base: string | URL, options: { fetch?: typeof globalTh
   } catch (cause) {
     throw new InvalidArgumentError(`${String(base)} is not a URL (in Node, read a directory with directorySource from 'edgepro/node')`, { cause });
   }
-  if (dir.pathname.endsWith('.json')) dir = new URL('.', dir);
-  else if (!dir.pathname.endsWith('/')) dir = new URL(`${dir.pathname}/${dir.search}`, dir);
-  const name = dir.toString();
+  // A URL of the model file itself (`.../faceres.json`) is read as the bundle's model.json.
+  let modelFile = 'model.json';
+  if (dir.pathname.endsWith('.json')) {
+    modelFile = decodeURIComponent(dir.pathname.slice(dir.pathname.lastIndexOf('/') + 1));
+    dir = new URL('.', dir);
+  } else if (!dir.pathname.endsWith('/')) dir = new URL(`${dir.pathname}/${dir.search}`, dir);
+  const name = modelFile === 'model.json' ? dir.toString() : new URL(modelFile, dir).toString();
 
   async function get(file: string): Promise<Response | undefined> {
     if (!isBundleFileName(file)) throw new InvalidArgumentError(`${JSON.stringify(file)} is not a bundle file name`);
-    const url = new URL(file, dir);
+    const url = new URL(file === 'model.json' ? modelFile : file, dir);
     let response: Response;
     try {
       response = await f(url.toString(), options.init);

@@ -46,8 +46,10 @@ export interface LoadTimings {
   read: number;
   /** The licence opened (signature, key derivation, unwrapping) or the owner key taken. */
   licence: number;
-  /** The sealed weights read and decrypted into the weights buffer (0 when nothing is sealed). */
+  /** The weights put into one buffer: the sealed ones read and decrypted into it (near 0 when nothing is sealed). */
   unseal: number;
+  /** The numeric engine started (the first load's cost; near 0 after). */
+  engine: number;
   /** The TF.js model built from the buffer. */
   build: number;
   /** password.edgepro decrypted and the password folded into the weights (0 when not unlocked). */
@@ -70,7 +72,7 @@ export class ProtectedModel {
   private unlocked = false;
   private lockedReleased = false;
   /** Filled in by {@link loadProtectedModel}. */
-  timings: LoadTimings = { read: 0, licence: 0, unseal: 0, build: 0, unlock: 0, total: 0 };
+  timings: LoadTimings = { read: 0, licence: 0, unseal: 0, engine: 0, build: 0, unlock: 0, total: 0 };
 
   private constructor(
     private readonly lockable: LockableModel | undefined,
@@ -261,26 +263,31 @@ export async function loadProtectedModel(source: ModelSource, credentials?: Cred
   if (credentials !== undefined) checkCredentials(credentials);
   const started = now();
   const opened = await openBundle(toSource(source), options.maxWeightBytes === undefined ? {} : { maxWeightBytes: options.maxWeightBytes });
-  if (opened.container !== undefined) checkContainerVersion(opened.container);
-  if (opened.sealed.length > 0 && (credentials === undefined || 'password' in credentials)) {
-    throw new SealedModelError(`${opened.name}: the weights are sealed; loading needs a licence (with its passphrase or device key) or the owner key`);
-  }
-  const read = now();
-  const contentKey = credentials === undefined ? undefined : await contentKeyFrom(credentials, opened.fingerprint, options);
-  const licensed = now();
+  let contentKey: Uint8Array | undefined;
   let model: LockableModel | GraphModel;
-  let unsealed: number;
+  let read: number, licensed: number, unsealed: number, engineReady: number;
   try {
+    if (opened.container !== undefined) checkContainerVersion(opened.container);
+    if (opened.sealed.length > 0 && (credentials === undefined || 'password' in credentials)) {
+      throw new SealedModelError(`${opened.name}: the weights are sealed; loading needs a licence (with its passphrase or device key) or the owner key`);
+    }
+    read = now();
+    contentKey = credentials === undefined ? undefined : await contentKeyFrom(credentials, opened.fingerprint, options);
+    licensed = now();
     const weights = await opened.weights(opened.sealed.length > 0 ? contentKey : undefined);
     unsealed = now();
     await initEngine(options.engine);
+    engineReady = now();
     model = await buildModel(opened, weights);
   } catch (error) {
     contentKey?.fill(0);
+    // A refused load stops reading: no download of sealed weights is left running.
+    await opened.close();
     throw error;
   }
   const built = now();
-  const session = ProtectedModel.create(model, opened, options);
+  // Only what unlocking needs: holding `opened` itself would keep the file bytes alive as long as the session.
+  const session = ProtectedModel.create(model, { fingerprint: opened.fingerprint, container: opened.container, sealed: opened.sealed, name: opened.name }, options);
   try {
     if (credentials !== undefined && (opened.container !== undefined || 'password' in credentials)) {
       if (!('lockPoints' in model)) throw new ModelFormatError(`${opened.name}: a graph model carries no lock`);
@@ -295,6 +302,14 @@ export async function loadProtectedModel(source: ModelSource, credentials?: Cred
     contentKey?.fill(0);
   }
   const done = now();
-  session.timings = { read: read - started, licence: licensed - read, unseal: unsealed - licensed, build: built - unsealed, unlock: done - built, total: done - started };
+  session.timings = {
+    read: read - started,
+    licence: licensed - read,
+    unseal: unsealed - licensed,
+    engine: engineReady - unsealed,
+    build: built - engineReady,
+    unlock: done - built,
+    total: done - started,
+  };
   return session;
 }

@@ -139,10 +139,16 @@ function rowsFor(result: AttackResult): string[][] {
     case 'reverse': {
       const r = result.results;
       return [
-        ['reverse', `greedy, ${r.attackerSamples} labels`, percent(result.greedy.accuracy), `${result.greedy.queries} queries, ${result.greedy.neuronsFound}/${r.neuronsTotal} neurons found`, yesNo(result.greedy.accuracy <= result.brokenAbove)],
-        ['reverse', 'whole-password search', percent(result.search.accuracy), `${result.search.forwardPasses} forward passes, ${result.search.neuronsFound}/${r.neuronsTotal} found`, yesNo(result.search.accuracy <= result.brokenAbove)],
+        [
+          'reverse',
+          `greedy, ${r.attackerSamples} labels`,
+          percent(result.greedy.accuracy),
+          `${result.greedy.queries} queries, ${result.greedy.neuronsFound}/${r.neuronsTotal} neurons found; on the control ${percent(result.control.greedy)}, scratch on the same labels ${percent(result.scratch.accuracy)}`,
+          yesNo(result.greedy.accuracy <= result.holdsAtOrBelow),
+        ],
+        ['reverse', 'whole-password search', percent(result.search.accuracy), `${result.search.forwardPasses} forward passes, ${result.search.neuronsFound}/${r.neuronsTotal} found; on the control ${percent(result.control.search)}`, yesNo(result.search.accuracy <= result.holdsAtOrBelow)],
         ...(result.regression
-          ? [['reverse', "lock regression from the search's find", percent(result.regression.accuracy), `${result.regression.epochs} epochs of Adam on every neuron's lock`, yesNo(result.regression.accuracy <= result.brokenAbove)]]
+          ? [['reverse', "lock regression from the search's find", percent(result.regression.accuracy), `${result.regression.epochs} epochs of Adam on every neuron's lock; on the control ${percent(result.control.regression ?? 0)}`, yesNo(result.regression.accuracy <= result.holdsAtOrBelow)]]
           : []),
         // Bits counted are an upper bound: once a search has found a working password, they no longer say anything.
         [
@@ -198,7 +204,7 @@ export async function runAttack(kind: AttackKind, flags: AttackFlags): Promise<v
   }
   if (wants('reverse')) {
     results.push(
-      reverseAttack(target.protected, target.password, train, test, {
+      await reverseAttack(target.protected, target.password, train, test, {
         seed: flags.seed,
         samples: flags.samples,
         greedyQueries: flags.queries,
