@@ -6,7 +6,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { scryptAsync } from '@noble/hashes/scrypt.js';
 import {
-  CRYPTO_ERROR_CODES,
   generateDeviceKeyPair,
   generateVendorKeyPair,
   inspectLicence,
@@ -18,28 +17,14 @@ import {
   type OpenLicenceOptions,
 } from '../../src/crypto/index.js';
 import { EdgeProError } from '../../src/util/errors.js';
-import { CHEAP_KDF, FINGERPRINT_A, PASSWORD } from './fixtures.js';
+import { CHEAP_KDF, FINGERPRINT_A, PASSWORD, typedFailure } from './fixtures.js';
 
 vi.mock('@noble/hashes/scrypt.js', async (importOriginal) => {
   const original = await importOriginal<typeof import('@noble/hashes/scrypt.js')>();
   return { ...original, scryptAsync: vi.fn(original.scryptAsync) };
 });
 
-const CODES = new Set<string>(CRYPTO_ERROR_CODES);
 
-/** Runs `open` and returns the error code; fails the test if it resolves or throws anything but a crypto error. */
-async function typedFailure(open: () => Promise<unknown>, label: string): Promise<string> {
-  let result: unknown;
-  try {
-    result = await open();
-  } catch (error) {
-    if (!(error instanceof EdgeProError) || !CODES.has(error.code)) {
-      throw new Error(`${label}: expected a crypto error, got ${(error as Error)?.constructor?.name}: ${(error as Error)?.message}`);
-    }
-    return error.code;
-  }
-  throw new Error(`${label}: altered input was accepted and gave ${JSON.stringify(result)}`);
-}
 
 function flipped(bytes: Uint8Array, index: number, mask: number): Uint8Array {
   const copy = bytes.slice();

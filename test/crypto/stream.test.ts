@@ -8,16 +8,14 @@ import fc from 'fast-check';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
-import { CRYPTO_ERROR_CODES } from '../../src/crypto/errors.js';
 import { DEFAULT_CHUNK_BYTES, SEALED_MAGIC, inspectSealed, openSealed, sealWeights, sealedBodyBytes } from '../../src/crypto/stream.js';
 import { EdgeProError } from '../../src/util/errors.js';
-import { seededBytes } from './fixtures.js';
+import { seededBytes, typedFailure } from './fixtures.js';
 
 const C = 4096;
 const TAG = 16;
 const KEY = seededBytes(1)(32);
 const OTHER_KEY = seededBytes(2)(32);
-const CODES = new Set<string>(CRYPTO_ERROR_CODES);
 const NAME = 'weights.bin';
 
 const seal = (plaintext: Uint8Array, seed: number, name = NAME, chunkBytes = C) => sealWeights(plaintext, KEY, { name, chunkBytes, randomBytes: seededBytes(seed) });
@@ -46,19 +44,6 @@ function readable(bytes: Uint8Array, cuts: number[] = []): ReadableStream<Uint8A
   });
 }
 
-/** Runs `open` and returns the error code; fails if it resolves or throws anything but a crypto error. */
-async function typedFailure(open: () => Promise<unknown>, label: string): Promise<string> {
-  let result: unknown;
-  try {
-    result = await open();
-  } catch (error) {
-    if (!(error instanceof EdgeProError) || !CODES.has(error.code)) {
-      throw new Error(`${label}: expected a crypto error, got ${(error as Error)?.constructor?.name}: ${(error as Error)?.message}`);
-    }
-    return error.code;
-  }
-  throw new Error(`${label}: altered input was accepted and gave ${(result as Uint8Array)?.length} bytes`);
-}
 
 async function codeOf(open: () => Promise<unknown>): Promise<string> {
   try {

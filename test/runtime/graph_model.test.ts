@@ -14,6 +14,7 @@ import { sealModel } from '../../src/owner/protect.js';
 import { generateDeviceKeyPair, generateVendorKeyPair } from '../../src/crypto/keys.js';
 import { issueLicence } from '../../src/crypto/licence.js';
 import { loadProtectedModel } from '../../src/runtime/index.js';
+import { createRng } from '../../src/util/rng.js';
 
 const MODEL_JSON = resolve(import.meta.dirname, '../../node_modules/@vladmandic/human/models/faceres.json');
 const INPUT_SHAPE = [1, 224, 224, 3];
@@ -42,18 +43,10 @@ async function originalModel(json: GraphModelJson, weights: Uint8Array): Promise
   );
 }
 
-/** A seeded input in [0, 1) (mulberry32), the same on every run. */
+/** A seeded input, the same on every run. */
 function seededInput(seed: number, length: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  return out;
+  const rng = createRng(seed);
+  return Float32Array.from({ length }, () => rng.next());
 }
 
 /** Every output of `model` on `x`, in the order of `names`, as raw float32 bytes. */

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { decodeKeyFile, EdgeProError, initEngine, loadProtectedModel, type LoadTimings } from '../../src/runtime/index.js';
+import { createRng } from '../../src/util/rng.js';
 
 export interface GraphCheckFiles {
   /** The sealed bundle's directory, its device licence, the device key file, the vendor key file. */
@@ -32,18 +33,10 @@ export interface GraphCheckResult {
   unlicensed: Record<string, string>;
 }
 
-/** mulberry32: a small seeded generator, so the input is the same on every run. */
+/** A seeded input, the same on every run. */
 function seededInput(seed: number, length: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  return out;
+  const rng = createRng(seed);
+  return Float32Array.from({ length }, () => rng.next());
 }
 
 function base64(bytes: Uint8Array): string {

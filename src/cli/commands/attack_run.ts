@@ -26,7 +26,8 @@ type AttackResult = FineTuneResult | PruneAttackResult | ReverseResult | Transfe
 interface Target {
   /** What the thief holds: the architecture and the clear weights (sealed ones freshly drawn). */
   protected: LockableModel;
-  password: Password;
+  /** The lock's password (absent for a bundle that is sealed without a lock: only fine-tuning applies to it). */
+  password: Password | undefined;
   /** How many of the weights ship sealed, and their share of the weights' bytes. */
   sealed: { weights: number; share: number };
   baseline?: LockableModel;
@@ -57,7 +58,9 @@ async function loadTarget(kind: AttackKind, flags: AttackFlags, data: LoadedData
   if (!flags.protect) {
     const keyPath = flags.key ?? defaultOwnerKeyPath(flags.model!);
     const owned = await openProtected(flags.model!, keyPath);
-    if (owned.password === undefined) throw new UsageError(`${flags.model} has no lock (password.edgepro): the attack suite attacks a lock`);
+    if (owned.password === undefined && kind !== 'finetune') {
+      throw new UsageError(`${flags.model} has no lock (password.edgepro): of the attack suite only \`attack finetune\` applies to it`);
+    }
     if (!(await checkHoldout(keyPath, flags, data.test.y.length, owned.fingerprint))) {
       out.note(`held-out split not checked: no record of this model at ${holdoutRecordPath(keyPath)}; give the data flags protect used`);
     }
@@ -204,7 +207,7 @@ export async function runAttack(kind: AttackKind, flags: AttackFlags): Promise<v
   }
   if (wants('reverse')) {
     results.push(
-      await reverseAttack(target.protected, target.password, train, test, {
+      await reverseAttack(target.protected, target.password!, train, test, {
         seed: flags.seed,
         samples: flags.samples,
         greedyQueries: flags.queries,
@@ -215,7 +218,7 @@ export async function runAttack(kind: AttackKind, flags: AttackFlags): Promise<v
     );
   }
   if (wants('transfer')) {
-    results.push(transferAttack(target.other!, target.password, test, target.otherPassword ? { passwordB: target.otherPassword } : {}));
+    results.push(transferAttack(target.other!, target.password!, test, target.otherPassword ? { passwordB: target.otherPassword } : {}));
   }
   const seconds = (performance.now() - started) / 1000;
   out.info(table(['attack', 'setting', 'attacker reaches', 'compared with', 'holds'], results.flatMap(rowsFor)));

@@ -6,6 +6,7 @@ import { Output, percent, table } from '../output.js';
 import { countProgress } from '../progress.js';
 import { openProtected } from '../protected_files.js';
 import { UsageError } from '../errors.js';
+import { describeLevel } from '../level.js';
 import { checkHoldout, holdoutRecordPath } from '../holdout.js';
 import { defaultOwnerKeyPath } from '../files.js';
 import type { EvalFlags } from './eval.js';
@@ -32,7 +33,7 @@ export async function runEval(dir: string, flags: EvalFlags): Promise<void> {
   const out = new Output(flags);
   const keyPath = flags.key ?? defaultOwnerKeyPath(dir);
   await initEngine();
-  const { lockable, password, fingerprint } = await openProtected(dir, keyPath);
+  const { lockable, password, fingerprint, sealedBytes, weightBytes } = await openProtected(dir, keyPath);
   if (password === undefined) throw new UsageError(`${dir} has no lock (password.edgepro): the protection report measures a lock; a sealed model without one runs only with its key`);
   const baseline = flags.baseline !== undefined ? await loadModelDir(flags.baseline) : undefined;
   const data = await loadDataFromFlags(flags);
@@ -50,6 +51,7 @@ export async function runEval(dir: string, flags: EvalFlags): Promise<void> {
   });
   progress.stop();
   out.info(reportTable(report));
+  out.info(`protection: ${describeLevel(sealedBytes, weightBytes)}`);
   out.info(`model ${dir}: ${report.model}, password of ${report.password.neurons} neurons at ${report.password.lockPoints} lock points; ${report.testSamples} test samples of ${report.dataset}`);
-  await out.result({ ...report, modelDir: dir });
+  await out.result({ ...report, modelDir: dir, seal: { bytes: sealedBytes, ofBytes: weightBytes } });
 }

@@ -60,7 +60,7 @@ export function registerProtect(program: Command): void {
     'edgepro train --out models/baseline --epochs 10',
     'edgepro protect --from models/baseline --out models/protected --epochs 12   # owner key: models/protected.owner.key',
     'edgepro protect --from models/baseline --out models/lock-only --seal none     # the lock alone, weights in the clear',
-    'edgepro protect --from models/baseline --out models/partial --seal conv1,conv2,output',
+    'edgepro protect --from models/baseline --out models/partial --seal conv1,conv2,logits',
     'edgepro protect --out models/scratch --epochs 20 --key-out ~/secrets/scratch.key   # from scratch',
   ]);
   cmd.action(async (flags: ProtectFlags) => {

@@ -8,6 +8,7 @@ import { modelFromFlags } from '../model.js';
 import { Output, percent, table } from '../output.js';
 import { trainingProgress } from '../progress.js';
 import { writeProtectedBundle } from '../protected_files.js';
+import { describeLevel } from '../level.js';
 import { CONTAINER_FILE } from '../../bundle/layout.js';
 import { UsageError } from '../errors.js';
 import { holdoutRecordPath, holdoutSourceOf } from '../holdout.js';
@@ -80,9 +81,3 @@ export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<
   });
 }
 
-/** The protection level in words, with the share of the weights' bytes that ship sealed. */
-export function describeLevel(sealedBytes: number, weightBytes: number): string {
-  if (sealedBytes === 0) return 'lock alone (weights in the clear): a copied file runs at chance, but a thief with a few labels gets most of the model back (docs/PROTECTION.md)';
-  const share = `${((100 * sealedBytes) / weightBytes).toFixed(1)}% of the weights' bytes`;
-  return sealedBytes === weightBytes ? `lock + seal all (${share} sealed): a thief holds the architecture only` : `lock + partial seal (${share} sealed)`;
-}
