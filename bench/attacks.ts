@@ -99,7 +99,7 @@ for (const scheme of SCHEMES.filter((s) => values.schemes!.split(',').includes(s
   if (attacks.has('prune')) row.prune = await timed('prune', () => pruneAttack(a.protected, train, test, { seed }));
   if (attacks.has('reverse')) {
     row.reverse = await timed('reverse', () =>
-      await reverseAttack(a.protected, a.password, train, test, { seed, topFraction: scheme.topFraction, onProgress: (stage, detail) => log(`  reverse ${stage}: ${detail}`) }),
+      reverseAttack(a.protected, a.password, train, test, { seed, topFraction: scheme.topFraction, onProgress: (stage, detail) => log(`  reverse ${stage}: ${detail}`) }),
     );
   }
   if (attacks.has('transfer')) {

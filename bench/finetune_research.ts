@@ -30,7 +30,7 @@
  *
  * Prints one JSON line per run on stderr and a JSON summary to --json (or stdout).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -38,7 +38,7 @@ import { initEngine } from '../src/engine/index.js';
 import { attackerSplit, loadBenchData, logLine as log } from './data.js';
 import { buildLeNet5 } from '../src/models/index.js';
 import type { LockableModel } from '../src/models/types.js';
-import { serializeModel } from '../src/models/serialize.js';
+import { saveModelDir } from '../src/owner/model_dir.js';
 import { evaluateClassifier, protectModel, trainClassifier } from '../src/train/index.js';
 import { cloneLockable } from '../src/train/protect.js';
 import { unlockModel } from '../src/lock/fold.js';
@@ -71,13 +71,6 @@ const { train, test } = await loadBenchData(values.dataset!, seed);
 
 // --- cache of the baseline and the default protection ---
 
-async function save(lockable: LockableModel, dir: string): Promise<void> {
-  const { modelJson, weights } = await serializeModel(lockable);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'weights.bin'), weights);
-  writeFileSync(join(dir, 'model.json.tmp'), JSON.stringify(modelJson));
-  renameSync(join(dir, 'model.json.tmp'), join(dir, 'model.json'));
-}
 
 
 if (family === 'prepare') {
@@ -85,11 +78,11 @@ if (family === 'prepare') {
   const baseline = buildLeNet5({ seed });
   trainClassifier(baseline.model, train, { epochs: 10, seed });
   const baseSeconds = (performance.now() - t0) / 1000;
-  await save(baseline, join(cache, 'baseline'));
+  await saveModelDir(baseline, join(cache, 'baseline'));
   const t1 = performance.now();
   const a = await protectModel(baseline, train, { epochs: 12, seed, passwordRandomness: 'seed' });
   const lockSeconds = (performance.now() - t1) / 1000;
-  await save(a.protected, join(cache, 'protected'));
+  await saveModelDir(a.protected, join(cache, 'protected'));
   writeFileSync(join(cache, 'password.json'), JSON.stringify(a.password));
   const unlocked = unlockModel(a.protected, a.password);
   const info = {

@@ -3,18 +3,15 @@
  * cached baseline: shared by bench/finetune_research.ts (fine-tuning the transformed model) and bench/perm_recovery.ts
  * (recovering the secret). Bench code, not library code.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../src/data/types.js';
 import type { LockableModel } from '../src/models/types.js';
-import { deserializeModel } from '../src/models/serialize.js';
+import { loadModelDir } from '../src/owner/model_dir.js';
 import type { Rng } from '../src/util/rng.js';
 
 /** A model saved by `--family prepare` (model.json + weights.bin in `dir`). */
 export async function load(dir: string): Promise<LockableModel> {
-  const modelJson = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
-  const copy = await deserializeModel(modelJson, new Uint8Array(readFileSync(join(dir, 'weights.bin'))));
+  const copy = await loadModelDir(dir);
   return { architecture: copy.architecture, model: copy.model, lockPoints: copy.lockPoints };
 }
 

@@ -21,7 +21,7 @@ import {
   assembleBundle,
   buildLeNet5,
   buildLockGraph,
-  Bundle,
+  directorySource,
   encodeKeyFile,
   evaluateClassifier,
   generateDeviceKeyPair,
@@ -46,7 +46,7 @@ import {
 import { writeFileAtomic, writeFilesAtomic } from '../src/util/node_fs.js';
 
 /** Bump when the fixture's content or layout changes: a cache made by an older script is rebuilt. */
-const FIXTURE_VERSION = 3;
+const FIXTURE_VERSION = 4;
 const SEED = 0;
 const BASELINE_EPOCHS = 2;
 const LOCK_EPOCHS = 6;
@@ -76,6 +76,8 @@ export interface FixtureBundle {
   fingerprint: string;
   sealedBytes: number;
   weightBytes: number;
+  /** The bundle's files, as the library laid them out. */
+  files: string[];
   /** The passphrase licence (the LeNet-5 bundles only). */
   licence?: string;
   deviceLicence: string;
@@ -163,6 +165,7 @@ async function ship(
     fingerprint: assembled.fingerprint,
     sealedBytes: assembled.sealedBytes,
     weightBytes: assembled.weightBytes,
+    files: assembled.bundle.fileNames(),
     deviceLicence: `demo/${dir}/device.licence`,
   };
   const files = [{ path: join(PUBLIC_DIR, entry.deviceLicence), data: await issueLicence(assembled.contentKey, { devicePublicKey: keys.device.publicKey }, signed) }];
@@ -173,15 +176,6 @@ async function ship(
   await writeFilesAtomic(files);
   assembled.contentKey.fill(0);
   return entry;
-}
-
-/**
- * The pretrained graph model as a bundle source. `directorySource` reads the `model.json` of a directory, and this
- * model's is named faceres.json, so its two files are handed over in memory under the bundle's names.
- */
-async function graphModelSource(): Promise<Bundle> {
-  const dir = dirname(GRAPH_MODEL);
-  return Bundle.fromFiles({ 'model.json': await readFile(GRAPH_MODEL), 'faceres.bin': await readFile(join(dir, 'faceres.bin')) }, GRAPH_MODEL);
 }
 
 async function build(log: (line: string) => void): Promise<FixtureManifest> {
@@ -205,7 +199,7 @@ async function build(log: (line: string) => void): Promise<FixtureManifest> {
   log(`fixture: authorized ${(authorized * 100).toFixed(1)}% (loaded: sealed ${(loaded.model * 100).toFixed(1)}%, lock alone ${(loaded['model-lock'] * 100).toFixed(1)}%), unauthorized ${(unauthorized * 100).toFixed(1)}%`);
 
   log('fixture: sealing the pretrained graph model (faceres)');
-  const graph = await sealModel(await graphModelSource(), { seal: 'all' });
+  const graph = await sealModel(directorySource(GRAPH_MODEL), { seal: 'all' });
 
   await rm(FIXTURE_DIR, { recursive: true, force: true });
   const keys = { vendor: await generateVendorKeyPair(), device: await generateDeviceKeyPair() };
@@ -228,7 +222,7 @@ async function build(log: (line: string) => void): Promise<FixtureManifest> {
   baseline.model.dispose();
   locked.model.dispose();
 
-  const bundleFiles = (b: FixtureBundle, names: string[]) => [...names.map((n) => `${b.dir}/${n}`), b.deviceLicence, ...(b.licence === undefined ? [] : [b.licence])];
+  const bundleFiles = (b: FixtureBundle) => [...b.files.map((n) => `${b.dir}/${n}`), b.deviceLicence, ...(b.licence === undefined ? [] : [b.licence])];
   const manifest: FixtureManifest = {
     version: FIXTURE_VERSION,
     seed: SEED,
@@ -241,9 +235,9 @@ async function build(log: (line: string) => void): Promise<FixtureManifest> {
     graphOriginal: { modelJson: 'graph-original/faceres.json', inputShape: [1, 224, 224, 3] },
     seconds: (performance.now() - started) / 1000,
     files: [
-      ...bundleFiles(bundles.model, ['model.json', 'weights.sealed', 'password.edgepro']),
-      ...bundleFiles(bundles['model-lock'], ['model.json', 'weights.bin', 'password.edgepro']),
-      ...bundleFiles(bundles.graph, ['model.json', 'weights.sealed']),
+      ...bundleFiles(bundles.model),
+      ...bundleFiles(bundles['model-lock']),
+      ...bundleFiles(bundles.graph),
       'graph-original/faceres.json',
       'graph-original/faceres.bin',
       'demo/device.key',

@@ -5,6 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { MissingFileError, UsageError } from './errors.js';
+import { MODEL_JSON_FILE } from '../bundle/layout.js';
 
 /** Reads a file; a missing one is a one-line error: `<what> not found: <path>` plus what to do about it. */
 export async function readRequired(path: string, what: string, hint?: string): Promise<Uint8Array> {
@@ -38,7 +39,7 @@ export async function refuseOverwrite(paths: string[], force: boolean | undefine
 
 /** The model directory's model.json path (a directory or a model.json path may be given). */
 export function modelJsonPath(dirOrJson: string): string {
-  return dirOrJson.endsWith('.json') ? resolve(dirOrJson) : join(resolve(dirOrJson), 'model.json');
+  return dirOrJson.endsWith('.json') ? resolve(dirOrJson) : join(resolve(dirOrJson), MODEL_JSON_FILE);
 }
 
 /** Where `protect --out DIR` puts the owner key by default: beside the directory, so copying DIR never ships it. */

@@ -207,8 +207,8 @@ function chunkParams(index: number, last: boolean, aad: Uint8Array): AesGcmParam
  *
  * @example
  * ```ts
- * const sealed = await sealWeights(weightsBin, contentKey, { name: 'weights.bin' });
- * const weights = await openSealed(sealed, contentKey, { name: 'weights.bin' });
+ * const sealed = await sealWeights(weightsBin, contentKey, { name: 'weights.sealed' });
+ * const weights = await openSealed(sealed, contentKey, { name: 'weights.sealed' });
  * ```
  */
 export async function sealWeights(plaintext: Uint8Array, contentKey: Uint8Array, options: { name: string; chunkBytes?: number; randomBytes?: RandomBytes }): Promise<Uint8Array> {
@@ -254,11 +254,11 @@ export async function sealWeights(plaintext: Uint8Array, contentKey: Uint8Array,
  *
  * @example
  * ```ts
- * const weights = await openSealed(sealed, contentKey, { name: 'weights.bin' });
+ * const weights = await openSealed(sealed, contentKey, { name: 'weights.sealed' });
  * // or straight from the network into a buffer the caller owns:
  * const first = inspectSealed(headBytes);
  * const into = new Uint8Array(first.header.plaintextBytes);
- * await openSealed((await fetch(url)).body!, contentKey, { name: 'weights.bin', into, expect: first });
+ * await openSealed((await fetch(url)).body!, contentKey, { name: 'weights.sealed', into, expect: first });
  * ```
  */
 export async function openSealed(

@@ -8,9 +8,8 @@ import { ModelFormatError } from '../util/errors.js';
 import { describeLockPoint } from './lock_points.js';
 import type { LockableModel, LockPoint } from './types.js';
 
-export const WEIGHTS_FILE = 'weights.bin';
-/** The password container of a protected model directory (format: docs/FORMAT.md). */
-export const CONTAINER_FILE = 'password.edgepro';
+/** The one weight file TF.js's manifest names; a bundle lays the files out anew (src/bundle/assemble.ts). */
+const WEIGHTS_FILE = 'weights.bin';
 
 /** What edgepro keeps in model.json's `userDefinedMetadata.edgepro`; plain TF.js ignores it. */
 export interface EdgeProModelMetadata {
@@ -31,7 +30,7 @@ function flattenWeightData(data: tf.io.WeightData | undefined): Uint8Array {
   return new Uint8Array(buffer);
 }
 
-/** Serialises a model (and its lock points, as metadata) into model.json + weights.bin. */
+/** Serialises a model (and its lock points, as metadata) into model.json and its weights, as TF.js saves them. */
 export async function serializeModel(lockable: LockableModel): Promise<SerializedModel> {
   let artifacts: tf.io.ModelArtifacts | undefined;
   await lockable.model.save(

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { directorySource, bundleDirectory } from '../../bundle/directory.js';
 import { sealModel } from '../../owner/protect.js';
+import { MODEL_JSON_FILE } from '../../bundle/layout.js';
 import { UsageError } from '../errors.js';
 import { Output, percent, table } from '../output.js';
 import { writeProtectedBundle } from '../protected_files.js';
@@ -14,7 +15,7 @@ export async function runSeal(model: string, flags: SealFlags, keyPath: string):
   await writeProtectedBundle(sealed, flags.out, keyPath);
   sealed.contentKey.fill(0);
   const seconds = (performance.now() - started) / 1000;
-  const kind = (JSON.parse(new TextDecoder().decode(sealed.bundle.get('model.json'))) as { format?: string }).format ?? 'layers-model';
+  const kind = (JSON.parse(new TextDecoder().decode(sealed.bundle.get(MODEL_JSON_FILE))) as { format?: string }).format ?? 'layers-model';
   out.info(
     table(
       ['model', 'format', 'weights sealed', 'bytes sealed', 'out'],
