@@ -15,9 +15,9 @@ const LICENCE_HINTS: Record<string, string> = {
   ERR_DECRYPTION_FAILED: 'check the passphrase or --device-key; if they are right, the licence file was damaged or altered: ask for a new one',
   ERR_MALFORMED: 'not an edgepro licence, or a damaged one',
   ERR_SIGNATURE: 'the licence was altered, forged, or signed by another vendor: ask the model owner for a new one',
-  ERR_MODEL_MISMATCH: 'the licence is for another model (or these weights were changed)',
+  ERR_MODEL_MISMATCH: 'the licence is for another model (or its model.json or weights were changed)',
   ERR_EXPIRED: 'ask the model owner for a new licence',
-  ERR_UNSUPPORTED_VERSION: 'made by a newer edgepro; update edgepro',
+  ERR_UNSUPPORTED_VERSION: 'made by another version of edgepro',
 };
 
 export async function runInfer(dir: string, inputs: string[], flags: InferFlags): Promise<void> {
