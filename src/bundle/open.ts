@@ -4,7 +4,7 @@
  * the content key when weights are sealed — put all weights into the one buffer the tensors are built from.
  */
 import { InvalidArgumentError, ModelFormatError } from '../util/errors.js';
-import { inspectSealed, openSealed, type SealedHeader } from '../crypto/stream.js';
+import { inspectSealed, openSealed, MAX_SEALED_HEADER, type SealedHeader } from '../crypto/stream.js';
 import { fingerprintBundle, type FingerprintedFile } from './fingerprint.js';
 import { parseModelJsonDocument, type CheckedManifest, type ModelJsonDocument, type WeightSpec } from './manifest.js';
 import { CONTAINER_FILE, MODEL_JSON_FILE, sealedFiles } from './layout.js';
@@ -96,10 +96,14 @@ function concat(parts: Uint8Array[], total: number): Uint8Array {
   return out;
 }
 
-/** Bytes needed to read a sealed header: 12, then 12 + H. */
+/**
+ * Bytes needed to read a sealed header: 12, then 12 + H. An H over the format's cap needs no more bytes: the header
+ * is refused as it stands, and a crafted length never makes the reader buffer the stream.
+ */
 function headerNeeds(head: Uint8Array): number {
   if (head.byteLength < 12) return 12;
-  return 12 + new DataView(head.buffer, head.byteOffset, head.byteLength).getUint32(8, false);
+  const length = new DataView(head.buffer, head.byteOffset, head.byteLength).getUint32(8, false);
+  return length > MAX_SEALED_HEADER ? 12 : 12 + length;
 }
 
 async function pendingSealed(source: BundleSource, file: string, plaintextBytes: number): Promise<PendingSealed> {
@@ -182,6 +186,17 @@ export async function openBundle(source: BundleSource, options: { maxWeightBytes
 
 async function readGroups(source: BundleSource, manifest: CheckedManifest, sealed: Set<string>): Promise<GroupFile[]> {
   const out: GroupFile[] = [];
+  try {
+    await readEachGroup(source, manifest, sealed, out);
+  } catch (error) {
+    // Sealed files opened before the failure are not read on: close them.
+    await Promise.all(out.map((f) => (f.kind === 'sealed' ? f.file.cancel() : undefined)));
+    throw error;
+  }
+  return out;
+}
+
+async function readEachGroup(source: BundleSource, manifest: CheckedManifest, sealed: Set<string>, out: GroupFile[]): Promise<void> {
   for (const group of manifest.groups) {
     if (group.paths.length === 1 && sealed.has(group.paths[0]!)) {
       const file = await pendingSealed(source, group.paths[0]!, group.bytes);
@@ -200,7 +215,6 @@ async function readGroups(source: BundleSource, manifest: CheckedManifest, seale
     }
     out.push({ kind: 'clear', bytes });
   }
-  return out;
 }
 
 async function assemble(manifest: CheckedManifest, files: GroupFile[], contentKey: Uint8Array | undefined): Promise<ArrayBuffer> {

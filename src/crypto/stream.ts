@@ -94,7 +94,8 @@ export interface SealedHeader {
 const WHAT = 'sealed weights';
 const FIELDS = ['format', 'version', 'cipher', 'kdf', 'salt', 'name', 'chunkBytes', 'plaintextBytes'] as const;
 const PREFIX = 12;
-const MAX_HEADER = 4096;
+/** Largest header accepted (real ones are about 200 bytes). */
+export const MAX_SEALED_HEADER = 4096;
 const SALT_BYTES = 32;
 const MIN_CHUNK = 2 ** 12;
 const MAX_CHUNK = 2 ** 24;
@@ -162,7 +163,7 @@ export function sealedBodyBytes(plaintextBytes: number, chunkBytes: number): num
  * ```
  */
 export function inspectSealed(bytes: Uint8Array): { header: SealedHeader; headerBytes: Uint8Array; fileBytes: number } {
-  const frame = decodeFrame(asBytes(bytes, 'bytes'), SEALED_MAGIC, WHAT, MAX_HEADER);
+  const frame = decodeFrame(asBytes(bytes, 'bytes'), SEALED_MAGIC, WHAT, MAX_SEALED_HEADER);
   const h = frame.header;
   checkFormatVersion(h, SEALED_FORMAT, SEALED_VERSION, WHAT);
   onlyKeys(h, FIELDS, WHAT);
@@ -280,7 +281,7 @@ export async function openSealed(
 
     const prefix = await reader.read(PREFIX);
     const declared = prefix.length === PREFIX ? new DataView(prefix.buffer, prefix.byteOffset, PREFIX).getUint32(8, false) : 0;
-    const rest = declared >= 2 && declared <= MAX_HEADER ? await reader.read(declared) : new Uint8Array(0);
+    const rest = declared >= 2 && declared <= MAX_SEALED_HEADER ? await reader.read(declared) : new Uint8Array(0);
     const { header, headerBytes, fileBytes } = inspectSealed(rest.length === 0 ? prefix : concatBytes(prefix, rest));
     if (options.expect !== undefined && !equalBytes(asBytes(options.expect.headerBytes, 'expect.headerBytes'), headerBytes)) {
       throw new MalformedError(`${WHAT}: the header differs from the one expected`);

@@ -230,3 +230,29 @@ describe('runtime with licences, at every level', () => {
     model.dispose();
   });
 });
+
+describe('sealed files as hostile streams', () => {
+  it('a header length of 4 GiB in a streamed sealed file is refused at once, without buffering the stream', async () => {
+    const made = await protectedMlp(1, 'all');
+    const sealed = made.bundle.get('weights.sealed')!.slice();
+    new DataView(sealed.buffer).setUint32(8, 0xffffffff, false);
+    let pulled = 0;
+    const source = {
+      name: 'stream',
+      read: (f: string) => made.bundle.read(f),
+      async stream(f: string) {
+        if (f !== 'weights.sealed') return undefined;
+        return (async function* () {
+          // The file, then an endless run of 1 MiB pieces: a reader that trusted H would never stop.
+          yield sealed;
+          for (;;) {
+            pulled++;
+            yield new Uint8Array(1 << 20);
+          }
+        })();
+      },
+    };
+    await expect(loadProtectedModel(source, { contentKey: made.contentKey })).rejects.toMatchObject({ code: 'ERR_MALFORMED' });
+    expect(pulled).toBe(0);
+  });
+});
