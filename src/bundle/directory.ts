@@ -10,8 +10,10 @@ import { isBundleFileName } from './manifest.js';
 import { CLEAR_WEIGHTS_FILE, CONTAINER_FILE, MODEL_JSON_FILE, SEALED_WEIGHTS_FILE } from './layout.js';
 import type { Bundle, BundleSource } from './source.js';
 
-/** Pieces a large file is read in: the sealed stream's chunk size, so one piece is about one chunk. */
+/** Pieces a large file is read in, unless the reader asks for a size (one sealed chunk: 1 MiB + its tag). */
 const PIECE_BYTES = 1 << 20;
+/** The most one piece may be, whatever a reader asks. */
+const MAX_PIECE_BYTES = 1 << 26;
 
 function explain(path: string, cause: unknown): ModelFormatError {
   const code = (cause as NodeJS.ErrnoException).code;
@@ -64,13 +66,15 @@ export function directorySource(pathOrModelJson: string): BundleSource {
         throw explain(path, cause);
       }
       const fh = handle;
-      return (async function* pieces() {
+      return (async function* pieces(): AsyncGenerator<Uint8Array, void, number | undefined> {
         try {
+          let size = PIECE_BYTES;
           for (;;) {
-            const piece = new Uint8Array(PIECE_BYTES);
-            const { bytesRead } = await fh.read(piece, 0, PIECE_BYTES, null);
+            const piece = new Uint8Array(size);
+            const { bytesRead } = await fh.read(piece, 0, size, null);
             if (bytesRead === 0) return;
-            yield bytesRead === PIECE_BYTES ? piece : piece.subarray(0, bytesRead);
+            const wanted = yield bytesRead === size ? piece : piece.subarray(0, bytesRead);
+            size = typeof wanted === 'number' && wanted > 0 ? Math.min(wanted, MAX_PIECE_BYTES) : PIECE_BYTES;
           }
         } catch (cause) {
           throw explain(path, cause);

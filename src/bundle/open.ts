@@ -56,30 +56,34 @@ async function readRequired(source: BundleSource, file: string, what: string): P
   return bytes;
 }
 
-/** Reads pieces until `want` bytes are in hand; returns them and an iterable of the whole stream from the start. */
+/**
+ * Reads pieces until `want` bytes are in hand; returns them and an iterable of the whole stream from the start. Both
+ * pass on how many bytes the reader still wants (see `Pieces` in crypto/stream.ts), so a source that honours it
+ * delivers each sealed chunk as one piece.
+ */
 async function peek(
   pieces: AsyncIterable<Uint8Array>,
   want: (head: Uint8Array) => number,
 ): Promise<{ head: Uint8Array; all: AsyncIterable<Uint8Array>; cancel: () => Promise<void> }> {
-  const iterator = pieces[Symbol.asyncIterator]();
+  const iterator = pieces[Symbol.asyncIterator]() as AsyncIterator<Uint8Array, unknown, number | undefined>;
   const taken: Uint8Array[] = [];
   let have = 0;
   let head: Uint8Array = new Uint8Array(0);
   for (;;) {
     const needed = want(head);
     if (have >= needed) break;
-    const next = await iterator.next();
+    const next = await iterator.next(needed - have);
     if (next.done) break;
     taken.push(next.value);
     have += next.value.byteLength;
     head = concat(taken, have);
   }
-  async function* all(): AsyncGenerator<Uint8Array> {
-    if (head.byteLength > 0) yield head;
+  async function* all(): AsyncGenerator<Uint8Array, void, number | undefined> {
+    let wanted: number | undefined = head.byteLength > 0 ? yield head : undefined;
     for (;;) {
-      const next = await iterator.next();
+      const next = await iterator.next(wanted);
       if (next.done) return;
-      yield next.value;
+      wanted = yield next.value;
     }
   }
   return { head, all: all(), cancel: async () => void (await iterator.return?.()) };

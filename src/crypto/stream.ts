@@ -363,7 +363,11 @@ class Window<T> {
 interface Pieces {
   /** Length of the whole source when it is one buffer. */
   whole?: number;
-  next(): Promise<unknown>;
+  /**
+   * The next piece. `wanted` is how many bytes the reader still needs: an async generator may read exactly that many
+   * (it receives the number from `yield`), so that each chunk arrives as one piece and is decrypted without a copy.
+   */
+  next(wanted?: number): Promise<unknown>;
   cancel(): void;
 }
 
@@ -394,10 +398,10 @@ function piecesOf(source: unknown): Pieces {
     };
   }
   if (typeof source === 'object' && source !== null && typeof (source as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
-    const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]() as AsyncIterator<unknown, unknown, number | undefined>;
     return {
-      next: async () => {
-        const { done, value } = await iterator.next();
+      next: async (wanted) => {
+        const { done, value } = await iterator.next(wanted);
         return done ? END : value;
       },
       cancel: () => {
@@ -428,7 +432,7 @@ class ByteReader {
 
   /** Exactly `length` bytes, or fewer if the source ends first; a view into a piece when they lie in one. */
   async read(length: number): Promise<Uint8Array> {
-    while (this.#buffered < length && !this.#ended) await this.#pull();
+    while (this.#buffered < length && !this.#ended) await this.#pull(length - this.#buffered);
     const take = Math.min(length, this.#buffered);
     const first = this.#pieces[0];
     if (first !== undefined && first.length - this.#offset >= take) {
@@ -459,10 +463,10 @@ class ByteReader {
     this.#pieces = [];
   }
 
-  async #pull(): Promise<void> {
+  async #pull(wanted?: number): Promise<void> {
     let value: unknown;
     try {
-      value = await this.#source.next();
+      value = await this.#source.next(wanted);
     } catch (cause) {
       if (cause instanceof EdgeProError) throw cause;
       throw new MalformedError(`${WHAT}: reading the source failed`, { cause });
