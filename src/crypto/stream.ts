@@ -104,10 +104,12 @@ const NAME = /^[A-Za-z0-9._-]{1,255}$/;
 const INFO_PREFIX = 'edgepro-sealed/1 ';
 const FAILED = 'sealed weights did not decrypt: wrong key or altered file';
 /**
- * Chunk decrypts in flight: Node runs each WebCrypto call on its thread pool. At 1 MiB, 1 in flight opened
- * 1.32–1.48 GB/s, 2 1.99–2.87, 4 1.95–2.30 (same runs as above): 2 keeps both cores busy and holds the fewest chunks.
+ * Chunk decrypts in flight: Node runs each WebCrypto call on its thread pool. At 1 MiB into a buffer already in
+ * memory, 1 in flight opened 1.32–1.48 GB/s, 2 1.99–2.87, 4 1.95–2.30 (same runs as above); into a fresh buffer of
+ * 42 MiB (what a load does: its pages are touched for the first time), 1 0.63, 2 0.83, 3 0.90, 4 0.88, 6 0.78 GB/s
+ * (median of 7, load 1.1). 3 holds three chunks and keeps both cores busy while the main thread places the output.
  */
-const DEFAULT_CONCURRENCY = 2;
+const DEFAULT_CONCURRENCY = 3;
 const MAX_CONCURRENCY = 16;
 
 const validName = (name: unknown): name is string => typeof name === 'string' && NAME.test(name) && name !== '.' && name !== '..';
