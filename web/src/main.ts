@@ -74,7 +74,7 @@ function openedText(opened: Opened, byPassphrase: boolean): string {
   const licence = byPassphrase ? 'licence opened (scrypt on the passphrase, signature checked)' : 'licence opened (X25519 device key, signature checked)';
   if (opened.kind === 'load') {
     const t = opened.timings;
-    return `Unsealed and unlocked in ${ms(t.total)}: model read ${ms(t.read)}, ${licence} ${ms(t.licence)}, weights decrypted ${ms(t.unseal)}, model built ${ms(t.build)}, password decrypted and folded in ${ms(t.unlock)}. The model now answers correctly.`;
+    return `Unsealed and unlocked in ${ms(t.total)}: model read ${ms(t.read)}, ${licence} ${ms(t.licence)}, weights decrypted ${ms(t.unseal)}, model built ${ms(t.engine + t.build)}, password decrypted and folded in ${ms(t.unlock)}. The model now answers correctly.`;
   }
   const t = opened.timings;
   return `Unlocked in ${ms(t.total)}: ${licence} ${ms(t.licence)}, password decrypted ${ms(t.container)}, folded into the weights ${ms(t.fold)}. The model now answers correctly.`;
