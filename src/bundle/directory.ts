@@ -5,7 +5,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ModelFormatError } from '../util/errors.js';
-import { writeFilesAtomic } from '../util/node_fs.js';
+import { writeFilesAtomic, type AtomicFile } from '../util/node_fs.js';
 import { isBundleFileName } from './manifest.js';
 import { CLEAR_WEIGHTS_FILE, CONTAINER_FILE, MODEL_JSON_FILE, SEALED_WEIGHTS_FILE } from './layout.js';
 import type { Bundle, BundleSource } from './source.js';
@@ -104,7 +104,7 @@ async function presentBundleFiles(dir: string): Promise<string[]> {
  * that seals it), then the renames, model.json last. `alongside` files (the owner key, outside the directory) join
  * the same set, so that no bundle is ever written without its key.
  */
-export async function writeBundle(bundle: Bundle, dir: string, options: { alongside?: { path: string; data: Uint8Array | string; mode?: number }[] } = {}): Promise<void> {
+export async function writeBundle(bundle: Bundle, dir: string, options: { alongside?: AtomicFile[] } = {}): Promise<void> {
   const names = bundle.fileNames();
   const stale = (await presentBundleFiles(dir)).filter((name) => !names.includes(name));
   const files = names.map((name) => ({ path: join(dir, name), data: bundle.get(name)! }));

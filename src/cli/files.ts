@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { MissingFileError, UsageError } from './errors.js';
 import { MODEL_JSON_FILE } from '../bundle/layout.js';
+import { FileExistsError } from '../util/node_fs.js';
 
 /** Reads a file; a missing one is a one-line error: `<what> not found: <path>` plus what to do about it. */
 export async function readRequired(path: string, what: string, hint?: string): Promise<Uint8Array> {
@@ -29,12 +30,25 @@ export async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Refuses to replace an existing secret or key file unless --force: losing a private key cannot be undone. */
+function overwriteRefusal(path: string): UsageError {
+  return new UsageError(`${path} already exists; it may be a key you still need (move it away, or pass --force to replace it)`);
+}
+
+/**
+ * Refuses to replace an existing secret or key file unless --force: losing a private key cannot be undone. This is
+ * the early check (before minutes of training); what makes it safe is writing those files with `exclusive: !force`
+ * and passing the write's error through {@link refusedOverwrite}.
+ */
 export async function refuseOverwrite(paths: string[], force: boolean | undefined): Promise<void> {
   if (force) return;
   for (const path of paths) {
-    if (await exists(path)) throw new UsageError(`${path} already exists; it may be a key you still need (move it away, or pass --force to replace it)`);
+    if (await exists(path)) throw overwriteRefusal(path);
   }
+}
+
+/** An exclusive write's error (writeFilesAtomic `exclusive`) as refuseOverwrite's usage error; others unchanged. */
+export function refusedOverwrite(error: unknown): unknown {
+  return error instanceof FileExistsError ? overwriteRefusal(error.path) : error;
 }
 
 /** The model directory's model.json path (a directory or a model.json path may be given). */

@@ -14,20 +14,28 @@ import { openOwnedModel, type OwnedModel } from '../owner/open.js';
 import type { HoldoutRecord } from '../owner/holdout.js';
 import { readKeyFile } from './keys.js';
 import { inFile } from './errors.js';
+import { refusedOverwrite } from './files.js';
 import { holdoutRecordPath } from './holdout.js';
 
 /**
- * Writes the bundle, the owner key (mode 0600) and, given one, the held-out record beside the key, all in one atomic
- * set (temporaries first, then the renames, model.json last).
+ * Writes the bundle, the owner key (mode 0600) and, given one, the held-out record beside the key (0600 too: with
+ * --reproducible-password its seed gives the password away), all in one atomic, durable set (temporaries first,
+ * then the renames, model.json last). Given `{ force }` without force, the owner key is created exclusively: one
+ * that appeared since the command's early check is never replaced (a usage error, nothing written). Without
+ * `options` an existing key is replaced, as before the option existed.
  */
-export async function writeProtectedBundle(assembled: AssembledBundle, dir: string, keyPath: string, holdout?: HoldoutRecord): Promise<void> {
+export async function writeProtectedBundle(assembled: AssembledBundle, dir: string, keyPath: string, holdout?: HoldoutRecord, options?: { force?: boolean }): Promise<void> {
   const keyText = encodeKeyFile('content-key', assembled.contentKey);
-  await writeBundle(assembled.bundle, dir, {
-    alongside: [
-      { path: keyPath, data: keyText, mode: 0o600 },
-      ...(holdout ? [{ path: holdoutRecordPath(keyPath), data: `${JSON.stringify(holdout, null, 2)}\n` }] : []),
-    ],
-  });
+  try {
+    await writeBundle(assembled.bundle, dir, {
+      alongside: [
+        { path: keyPath, data: keyText, mode: 0o600, exclusive: options !== undefined && !options.force },
+        ...(holdout ? [{ path: holdoutRecordPath(keyPath), data: `${JSON.stringify(holdout, null, 2)}\n`, mode: 0o600 }] : []),
+      ],
+    });
+  } catch (error) {
+    throw refusedOverwrite(error);
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { generateDeviceKeyPair, generateVendorKeyPair } from '../../crypto/index.js';
 import { writeFilesAtomic } from '../../util/node_fs.js';
-import { refuseOverwrite } from '../files.js';
+import { refusedOverwrite, refuseOverwrite } from '../files.js';
 import { Output, table } from '../output.js';
 import { keyFileEntry } from '../keys.js';
 import type { KeygenFlags, KEY_PAIR_KINDS } from './keygen.js';
@@ -12,11 +12,18 @@ export async function runKeygen(kind: (typeof KEY_PAIR_KINDS)[number], flags: Ke
   const publicPath = `${stem}.pub`;
   await refuseOverwrite([privatePath, publicPath], flags.force);
   const pair = kind === 'device' ? await generateDeviceKeyPair() : await generateVendorKeyPair();
-  await writeFilesAtomic([
-    keyFileEntry(privatePath, kind === 'device' ? 'device-private' : 'vendor-private', pair.privateKey),
-    keyFileEntry(publicPath, kind === 'device' ? 'device-public' : 'vendor-public', pair.publicKey),
-  ]);
-  pair.privateKey.fill(0);
+  // Exclusive unless --force: a key file that appeared since the check above is never replaced.
+  const exclusive = !flags.force;
+  try {
+    await writeFilesAtomic([
+      { ...keyFileEntry(privatePath, kind === 'device' ? 'device-private' : 'vendor-private', pair.privateKey), exclusive },
+      { ...keyFileEntry(publicPath, kind === 'device' ? 'device-public' : 'vendor-public', pair.publicKey), exclusive },
+    ]);
+  } catch (error) {
+    throw refusedOverwrite(error);
+  } finally {
+    pair.privateKey.fill(0);
+  }
   const algorithm = kind === 'device' ? 'X25519' : 'Ed25519';
   out.info(
     table(

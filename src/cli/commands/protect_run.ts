@@ -46,7 +46,7 @@ export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<
   const graph = buildLockGraph(result.protected);
   const authorized = accuracyOf(predictWithPassword(graph, data.test, result.password), data.test.y);
   const unauthorized = accuracyOf(predictWithPassword(graph, data.test, undefined), data.test.y);
-  await writeProtectedBundle(protectedBundle, flags.out, keyPath, protectedBundle.holdout);
+  await writeProtectedBundle(protectedBundle, flags.out, keyPath, protectedBundle.holdout, { force: flags.force });
   protectedBundle.contentKey.fill(0);
   const fingerprint = protectedBundle.fingerprint;
   const level = describeLevel(protectedBundle.sealedBytes, protectedBundle.weightBytes);
