@@ -4,7 +4,7 @@
  * layers, or all weights; a password or none.
  */
 import { InvalidArgumentError } from '../util/errors.js';
-import { concatBytes, defaultRandomBytes, keyBytes, type RandomBytes } from '../crypto/bytes.js';
+import { concatBytes, defaultRandomBytes, keyBytes, toHex, type RandomBytes } from '../crypto/bytes.js';
 import { KEY_BYTES } from '../crypto/aead.js';
 import { sealPassword } from '../crypto/container.js';
 import { inspectSealed, sealWeights } from '../crypto/stream.js';
@@ -31,6 +31,9 @@ export interface AssembleOptions {
   chunkBytes?: number;
   randomBytes?: RandomBytes;
 }
+
+/** Bytes of randomness in a bundle's `keyId`. */
+const KEY_ID_BYTES = 16;
 
 export interface AssembledBundle {
   bundle: Bundle;
@@ -121,6 +124,8 @@ export async function assembleBundle(model: { modelJson: object; weights: Uint8A
   const userMeta = (doc.userDefinedMetadata ?? {}) as Record<string, unknown>;
   const edgepro = (userMeta.edgepro ?? {}) as Record<string, unknown>;
   const bundleMeta: BundleMetadata = { version: BUNDLE_METADATA_VERSION, sealed: sealed.length > 0 ? [SEALED_WEIGHTS_FILE] : [] };
+  // A fresh keyId for every keying: a re-keyed bundle never shares a fingerprint with the one before (see layout.ts).
+  if (sealed.length > 0 || options.password !== undefined) bundleMeta.keyId = toHex((options.randomBytes ?? defaultRandomBytes)(KEY_ID_BYTES));
   const out: ModelJsonDocument = { ...doc, weightsManifest: groups, userDefinedMetadata: { ...userMeta, edgepro: { ...edgepro, bundle: bundleMeta } } };
   const fingerprint = await fingerprintBundle(out, fingerprinted);
   if (options.password !== undefined) {

@@ -20,6 +20,12 @@ export interface BundleMetadata {
   version: 1;
   /** The weight files that are sealed (each one manifest group, one file). */
   sealed: string[];
+  /**
+   * 16 random bytes (hex), drawn each time a key is laid on the model (protect, seal, rekey): each keying is its own
+   * bundle with its own fingerprint, so a licence of an earlier keying is refused as made for another model, even when
+   * nothing else changed (the lock alone, weights in the clear). Absent when nothing is keyed, and in older bundles.
+   */
+  keyId?: string;
 }
 
 export const BUNDLE_METADATA_VERSION = 1;

@@ -2,3 +2,4 @@
 export { protect, sealModel, type ProtectBundleOptions, type ProtectBundleResult } from './protect.js';
 export { openOwnedModel, checkOwnerKey, type OwnedModel } from './open.js';
 export { holdoutRecord, holdoutDifferences, type HoldoutRecord, type HoldoutSource } from './holdout.js';
+export { rekeyBundle, type RekeyOptions, type RekeyedBundle } from './rekey.js';

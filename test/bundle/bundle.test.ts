@@ -37,7 +37,7 @@ describe('bundle layout', () => {
     expect(all.bundle.fileNames()).toEqual(['password.edgepro', 'weights.sealed', 'model.json']);
     expect(none.bundle.fileNames()).toEqual(['weights.bin', 'model.json']);
     expect(partial.bundle.fileNames()).toEqual(['password.edgepro', 'weights.bin', 'weights.sealed', 'model.json']);
-    expect(json(all.bundle).userDefinedMetadata.edgepro.bundle).toEqual({ version: 1, sealed: ['weights.sealed'] });
+    expect(json(all.bundle).userDefinedMetadata.edgepro.bundle).toEqual({ version: 1, sealed: ['weights.sealed'], keyId: expect.stringMatching(/^[0-9a-f]{32}$/) });
     expect(json(none.bundle).userDefinedMetadata.edgepro.bundle).toEqual({ version: 1, sealed: [] });
     const groups = json(partial.bundle).weightsManifest;
     expect(groups.map((g) => g.paths)).toEqual([['weights.bin'], ['weights.sealed']]);

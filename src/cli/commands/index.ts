@@ -7,6 +7,7 @@ import { registerKeygen } from './keygen.js';
 import { registerLicence } from './licence.js';
 import { registerPipeline } from './pipeline.js';
 import { registerProtect } from './protect.js';
+import { registerRekey } from './rekey.js';
 import { registerSeal } from './seal.js';
 import { registerTrain } from './train.js';
 
@@ -16,6 +17,7 @@ export function registerCommands(program: Command): void {
   registerTrain(program);
   registerProtect(program);
   registerSeal(program);
+  registerRekey(program);
   registerEval(program);
   registerKeygen(program);
   registerLicence(program);
