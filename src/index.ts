@@ -15,6 +15,7 @@ export {
   loadProtectedModel,
   ProtectedModel,
   type Credentials,
+  type Clock,
   type LoadOptions,
   type LoadTimings,
   type ModelSource,

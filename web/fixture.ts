@@ -46,7 +46,7 @@ import {
 import { writeFileAtomic, writeFilesAtomic } from '../src/util/node_fs.js';
 
 /** Bump when the fixture's content or layout changes: a cache made by an older script is rebuilt. */
-const FIXTURE_VERSION = 4;
+const FIXTURE_VERSION = 5;
 const SEED = 0;
 const BASELINE_EPOCHS = 2;
 const LOCK_EPOCHS = 6;

@@ -8,7 +8,18 @@ import { decodePassword, encodePassword, validatePassword, type Password } from 
 import { aesGcmDecrypt, aesGcmEncrypt, KEY_BYTES, NONCE_BYTES, TAG_BYTES } from './aead.js';
 import { concatBytes, decodeFrame, defaultRandomBytes, encodeFramePrefix, fromHex, keyBytes, asBytes, onlyKeys, toHex, type RandomBytes } from './bytes.js';
 import { MalformedError } from './errors.js';
-import { checkExpiry, checkFingerprintArgument, checkFormatVersion, checkModel, expiryArgument, readCipher, readExpiry, readFingerprint } from './header.js';
+import {
+  checkExpiry,
+  checkFingerprintArgument,
+  checkFormatVersion,
+  checkModel,
+  checkModelBinding,
+  expiryArgument,
+  readCipher,
+  readExpiry,
+  readFingerprint,
+  type ModelBinding,
+} from './header.js';
 
 /** `\x89 E P W \r \n \x1a \n`: PNG-style, so text-mode transfers and truncation to 7 bits are caught by the magic. */
 export const CONTAINER_MAGIC = Uint8Array.of(0x89, 0x45, 0x50, 0x57, 0x0d, 0x0a, 0x1a, 0x0a);
@@ -52,9 +63,7 @@ export interface SealOptions {
   randomBytes?: RandomBytes;
 }
 
-export interface OpenContainerOptions {
-  /** The weights' fingerprint: a container made for other weights is refused with ModelMismatchError. */
-  modelFingerprint?: string;
+export interface OpenContainerOptions extends ModelBinding {
   /** Clock for the expiry check (default: now). */
   now?: Date | number;
 }
@@ -123,18 +132,24 @@ export function inspectContainer(container: Uint8Array | ArrayBuffer): Container
  *
  * @example
  * ```ts
- * const password = await openContainer(container, contentKey, { modelFingerprint });
+ * const password = await openContainer(container, contentKey, { modelFingerprint }); // the bundle's fingerprint
  * ```
  */
-export async function openContainer(container: Uint8Array | ArrayBuffer, contentKey: Uint8Array, options: OpenContainerOptions = {}): Promise<Password> {
-  const key = keyBytes(contentKey, KEY_BYTES, 'contentKey');
-  const { header, nonce, aad, sealed } = parse(asBytes(container, 'container'));
-  checkModel(header.modelFingerprint, options.modelFingerprint, WHAT);
-  const plaintext = await aesGcmDecrypt(key, nonce, sealed, aad, 'password container did not decrypt: wrong key or altered container');
-  checkExpiry(header.expiresAt, options.now, WHAT);
+export async function openContainer(container: Uint8Array | ArrayBuffer, contentKey: Uint8Array, options: OpenContainerOptions): Promise<Password> {
+  const expected = checkModelBinding(options ?? {}, WHAT);
+  // One copy of the caller's bytes, taken now: what is checked is what is decrypted.
+  const key = keyBytes(contentKey, KEY_BYTES, 'contentKey').slice();
   try {
-    return decodePassword(plaintext);
+    const { header, nonce, aad, sealed } = parse(asBytes(container, 'container').slice());
+    checkModel(header.modelFingerprint, expected, WHAT);
+    const plaintext = await aesGcmDecrypt(key, nonce, sealed, aad, 'password container did not decrypt: wrong key or altered container');
+    try {
+      checkExpiry(header.expiresAt, options.now, WHAT);
+      return decodePassword(plaintext);
+    } finally {
+      plaintext.fill(0);
+    }
   } finally {
-    plaintext.fill(0);
+    key.fill(0);
   }
 }

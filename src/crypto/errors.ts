@@ -43,6 +43,16 @@ export class ExpiredError extends EdgeProError {
   }
 }
 
+/**
+ * The device's clock cannot be trusted for this licence: it is before the licence was issued (beyond the allowed
+ * skew), or it went back from a time the app's clock adapter saw earlier.
+ */
+export class ClockError extends EdgeProError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_CLOCK', message, options);
+  }
+}
+
 /** The file is of a format version this build cannot read (a newer edgepro wrote it). */
 export class UnsupportedVersionError extends EdgeProError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -57,5 +67,6 @@ export const CRYPTO_ERROR_CODES = [
   'ERR_SIGNATURE',
   'ERR_MODEL_MISMATCH',
   'ERR_EXPIRED',
+  'ERR_CLOCK',
   'ERR_UNSUPPORTED_VERSION',
 ] as const;

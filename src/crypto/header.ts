@@ -3,7 +3,7 @@
  */
 import { InvalidArgumentError } from '../util/errors.js';
 import { integerField, stringField } from './bytes.js';
-import { ExpiredError, MalformedError, ModelMismatchError, UnsupportedVersionError } from './errors.js';
+import { ClockError, ExpiredError, MalformedError, ModelMismatchError, UnsupportedVersionError } from './errors.js';
 
 const FINGERPRINT = /^[0-9a-f]{64}$/;
 
@@ -32,6 +32,26 @@ export function readFingerprint(header: Record<string, unknown>, what: string): 
   return value;
 }
 
+/**
+ * The model a container or licence is opened for: a fingerprint, or an explicit `anyModel: true` (tools that
+ * describe a file). Leaving both out is a mistake, not a way to skip the check.
+ */
+export interface ModelBinding {
+  /** The bundle fingerprint of the model: a file made for another is refused with ModelMismatchError. */
+  modelFingerprint?: string;
+  /** Open without checking the model: only for tools that inspect a file, never on a device. */
+  anyModel?: true;
+}
+
+export function checkModelBinding(options: ModelBinding, what: string): string | undefined {
+  if (options.modelFingerprint !== undefined) {
+    if (options.anyModel === true) throw new InvalidArgumentError(`opening a ${what}: give modelFingerprint or anyModel, not both`);
+    return checkFingerprintArgument(options.modelFingerprint);
+  }
+  if (options.anyModel !== true) throw new InvalidArgumentError(`opening a ${what} needs the modelFingerprint it must be for (or anyModel: true, to inspect it)`);
+  return undefined;
+}
+
 export function checkModel(found: string, expected: string | undefined, what: string): void {
   if (expected !== undefined && checkFingerprintArgument(expected) !== found) {
     throw new ModelMismatchError(`${what} was made for weights with SHA-256 ${found.slice(0, 16)}…, these weights are ${expected.slice(0, 16)}…`);
@@ -39,7 +59,7 @@ export function checkModel(found: string, expected: string | undefined, what: st
 }
 
 /** Latest representable time (ms); far beyond any real expiry. */
-const MAX_TIME = 8.64e15;
+export const MAX_TIME = 8.64e15;
 
 /** Caller's expiry (Date or ms since the Unix epoch) as integer ms, or null. */
 export function expiryArgument(value: Date | number | undefined): number | null {
@@ -63,6 +83,16 @@ export function nowMs(now: Date | number | undefined): number {
 /** Call only once the expiry has been authenticated (after decryption or signature check). */
 export function checkExpiry(expiresAt: number | null, now: Date | number | undefined, what: string): void {
   if (expiresAt !== null && nowMs(now) >= expiresAt) throw new ExpiredError(`${what} expired at ${new Date(expiresAt).toISOString()}`);
+}
+
+/** How far a device clock may be behind a licence's issue time (clocks drift; 5 minutes by default). */
+export const DEFAULT_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** Call only once `issuedAt` has been authenticated. A clock before the issue time is not to be trusted with expiry. */
+export function checkIssued(issuedAt: number | null, now: Date | number | undefined, skew: number, what: string): void {
+  if (issuedAt !== null && nowMs(now) < issuedAt - skew) {
+    throw new ClockError(`the device clock (${new Date(nowMs(now)).toISOString()}) is before this ${what} was issued (${new Date(issuedAt).toISOString()}): set the clock right`);
+  }
 }
 
 export function readCipher(object: Record<string, unknown>, what: string): void {

@@ -8,6 +8,7 @@ export {
   SignatureError,
   ModelMismatchError,
   ExpiredError,
+  ClockError,
   UnsupportedVersionError,
   CRYPTO_ERROR_CODES,
 } from './errors.js';

@@ -11,6 +11,7 @@ import { aesGcmDecrypt, aesGcmEncrypt, KEY_BYTES, NONCE_BYTES, TAG_BYTES } from 
 import {
   asBytes,
   concatBytes,
+  integerField,
   decodeFrame,
   defaultRandomBytes,
   encodeFramePrefix,
@@ -25,7 +26,21 @@ import {
   type RandomBytes,
 } from './bytes.js';
 import { DecryptionFailedError, MalformedError, SignatureError } from './errors.js';
-import { checkExpiry, checkFingerprintArgument, checkFormatVersion, checkModel, expiryArgument, readCipher, readExpiry, readFingerprint } from './header.js';
+import {
+  checkExpiry,
+  checkFingerprintArgument,
+  checkFormatVersion,
+  checkIssued,
+  checkModel,
+  checkModelBinding,
+  DEFAULT_CLOCK_SKEW_MS,
+  expiryArgument,
+  MAX_TIME,
+  readCipher,
+  readExpiry,
+  readFingerprint,
+  type ModelBinding,
+} from './header.js';
 import { deriveFromPassphrase, kdfArgument, readKdfParams, SALT_BYTES, type KdfLimits, type KdfParams } from './kdf.js';
 
 /** `\x89 E P L \r \n \x1a \n`. */
@@ -41,7 +56,9 @@ export const MAX_LICENCE_HEADER = 4096;
 const WRAPPED_BYTES = KEY_BYTES + TAG_BYTES;
 const SIGNATURE_BYTES = 64;
 const WHAT = 'licence';
-const FIELDS = ['format', 'version', 'modelFingerprint', 'expiresAt', 'recipient', 'wrap', 'signature'] as const;
+const FIELDS_V1 = ['format', 'version', 'modelFingerprint', 'expiresAt', 'recipient', 'wrap', 'signature'] as const;
+/** Version 2 adds `issuedAt`: a device whose clock is before it does not trust its own clock with the expiry. */
+const FIELDS = [...FIELDS_V1, 'issuedAt'] as const;
 
 export type LicenceRecipientHeader =
   | { type: 'passphrase'; kdf: KdfParams; salt: string }
@@ -53,6 +70,8 @@ export interface LicenceHeader {
   version: number;
   modelFingerprint: string;
   expiresAt: number | null;
+  /** When the licence was issued (ms since 1970; version 2), or null (version 1). */
+  issuedAt: number | null;
   recipient: LicenceRecipientHeader;
   wrap: { cipher: 'AES-256-GCM'; nonce: string };
   /** The vendor's signature scheme and public key (authenticated like the rest of the header), or null if unsigned. */
@@ -69,18 +88,20 @@ export interface IssueLicenceOptions {
   vendorPrivateKey?: Uint8Array;
   /** After this instant the licence no longer opens. */
   expiresAt?: Date | number;
+  /** The issue time written into the licence (default: now); a device whose clock is before it refuses. */
+  issuedAt?: Date | number;
   randomBytes?: RandomBytes;
 }
 
 /** The secret a device opens its licence with. */
 export type LicenceKey = { passphrase: string } | { devicePrivateKey: Uint8Array };
 
-export interface OpenLicenceOptions {
+export interface OpenLicenceOptions extends ModelBinding {
   /** With it, an unsigned or wrongly signed licence is refused (SignatureError). */
   vendorPublicKey?: Uint8Array;
-  /** With it, a licence for other weights is refused (ModelMismatchError). */
-  modelFingerprint?: string;
   now?: Date | number;
+  /** How far the clock may be before the licence's issue time (default 5 minutes). */
+  clockSkew?: number;
   /** Tighter caps on passphrase KDF parameters than the built-in {@link KDF_LIMITS}. */
   kdfLimits?: Partial<KdfLimits>;
 }
@@ -144,7 +165,7 @@ function parse(licence: Uint8Array, limits?: Partial<KdfLimits>): ParsedLicence 
   const frame = decodeFrame(licence, LICENCE_MAGIC, WHAT, MAX_LICENCE_HEADER);
   const h = frame.header;
   const version = checkFormatVersion(h, LICENCE_FORMAT, LICENCE_VERSIONS, WHAT);
-  onlyKeys(h, FIELDS, WHAT);
+  onlyKeys(h, version === 1 ? FIELDS_V1 : FIELDS, WHAT);
   const wrap = objectField(h, 'wrap', WHAT);
   onlyKeys(wrap, ['cipher', 'nonce'], `${WHAT}.wrap`);
   readCipher(wrap, `${WHAT}.wrap`);
@@ -162,6 +183,7 @@ function parse(licence: Uint8Array, limits?: Partial<KdfLimits>): ParsedLicence 
     version,
     modelFingerprint: readFingerprint(h, WHAT),
     expiresAt: readExpiry(h, WHAT),
+    issuedAt: version === 1 ? null : integerField(h, 'issuedAt', WHAT, 0, MAX_TIME),
     recipient: readRecipient(h, limits),
     wrap: { cipher: 'AES-256-GCM', nonce: wrap.nonce as string },
     signature,
@@ -194,7 +216,8 @@ function checkSignature(parsed: ParsedLicence, vendorKey: Uint8Array | undefined
   if (vendorKey !== undefined && !equalBytes(named, vendorKey)) throw new SignatureError('licence is signed by another key than the vendor key');
   let valid = false;
   try {
-    valid = ed25519.verify(parsed.signature, parsed.signed, named);
+    // Strict RFC 8032 verification, not ZIP-215's permissive one (which accepts, e.g., S = 0 with the identity key).
+    valid = ed25519.verify(parsed.signature, parsed.signed, named, { zip215: false });
   } catch {
     valid = false;
   }
@@ -218,39 +241,50 @@ export async function issueLicence(contentKey: Uint8Array, recipient: LicenceRec
   const random = options.randomBytes ?? defaultRandomBytes;
   const vendorKey = options.vendorPrivateKey === undefined ? undefined : keyBytes(options.vendorPrivateKey, 32, 'vendorPrivateKey');
   const nonce = keyBytes(random(NONCE_BYTES), NONCE_BYTES, 'random nonce');
+  const issuedAt = expiryArgument(options.issuedAt ?? Date.now())!;
+  const expiresAt = expiryArgument(options.expiresAt);
+  if (expiresAt !== null && expiresAt <= issuedAt) throw new InvalidArgumentError('expiresAt must be after issuedAt');
   let recipientHeader: LicenceRecipientHeader;
-  let kek: Uint8Array;
-  if (typeof recipient === 'object' && recipient !== null && 'passphrase' in recipient) {
-    if (typeof recipient.passphrase !== 'string' || recipient.passphrase === '') throw new InvalidArgumentError('passphrase must be a non-empty string');
-    const kdf = kdfArgument(recipient.kdf);
-    const salt = keyBytes(random(SALT_BYTES), SALT_BYTES, 'random salt');
-    recipientHeader = { type: 'passphrase', kdf, salt: toHex(salt) };
-    kek = await deriveFromPassphrase(recipient.passphrase, salt, kdf);
-  } else if (typeof recipient === 'object' && recipient !== null && 'devicePublicKey' in recipient) {
-    const publicKey = keyBytes(recipient.devicePublicKey, 32, 'devicePublicKey');
-    const ephemeral = x25519.keygen(keyBytes(random(32), 32, 'random seed'));
-    const shared = sharedSecret(ephemeral.secretKey, publicKey, () => new InvalidArgumentError('devicePublicKey is not a usable X25519 public key'));
-    ephemeral.secretKey.fill(0);
-    recipientHeader = { type: 'x25519', publicKey: toHex(publicKey), ephemeralPublicKey: toHex(ephemeral.publicKey) };
-    kek = await deviceKek(shared, ephemeral.publicKey, publicKey, modelFingerprint);
-    shared.fill(0);
-  } else {
-    throw new InvalidArgumentError('recipient must be { passphrase } or { devicePublicKey }');
+  let kek: Uint8Array | undefined;
+  let shared: Uint8Array | undefined;
+  try {
+    if (typeof recipient === 'object' && recipient !== null && 'passphrase' in recipient) {
+      if (typeof recipient.passphrase !== 'string' || recipient.passphrase === '') throw new InvalidArgumentError('passphrase must be a non-empty string');
+      const kdf = kdfArgument(recipient.kdf);
+      const salt = keyBytes(random(SALT_BYTES), SALT_BYTES, 'random salt');
+      recipientHeader = { type: 'passphrase', kdf, salt: toHex(salt) };
+      kek = await deriveFromPassphrase(recipient.passphrase, salt, kdf);
+    } else if (typeof recipient === 'object' && recipient !== null && 'devicePublicKey' in recipient) {
+      const publicKey = keyBytes(recipient.devicePublicKey, 32, 'devicePublicKey');
+      const ephemeral = x25519.keygen(keyBytes(random(32), 32, 'random seed'));
+      try {
+        shared = sharedSecret(ephemeral.secretKey, publicKey, () => new InvalidArgumentError('devicePublicKey is not a usable X25519 public key'));
+      } finally {
+        ephemeral.secretKey.fill(0);
+      }
+      recipientHeader = { type: 'x25519', publicKey: toHex(publicKey), ephemeralPublicKey: toHex(ephemeral.publicKey) };
+      kek = await deviceKek(shared, ephemeral.publicKey, publicKey, modelFingerprint);
+    } else {
+      throw new InvalidArgumentError('recipient must be { passphrase } or { devicePublicKey }');
+    }
+    const header: LicenceHeader = {
+      format: LICENCE_FORMAT,
+      version: LICENCE_VERSION,
+      modelFingerprint,
+      expiresAt,
+      issuedAt,
+      recipient: recipientHeader,
+      wrap: { cipher: 'AES-256-GCM', nonce: toHex(nonce) },
+      signature: vendorKey === undefined ? null : { algorithm: 'Ed25519', publicKey: toHex(ed25519.getPublicKey(vendorKey)) },
+    };
+    const prefix = encodeFramePrefix(LICENCE_MAGIC, header);
+    const wrapped = await aesGcmEncrypt(kek, nonce, key, prefix);
+    const body = concatBytes(prefix, wrapped);
+    return vendorKey === undefined ? body : concatBytes(body, ed25519.sign(body, vendorKey));
+  } finally {
+    kek?.fill(0);
+    shared?.fill(0);
   }
-  const header: LicenceHeader = {
-    format: LICENCE_FORMAT,
-    version: LICENCE_VERSION,
-    modelFingerprint,
-    expiresAt: expiryArgument(options.expiresAt),
-    recipient: recipientHeader,
-    wrap: { cipher: 'AES-256-GCM', nonce: toHex(nonce) },
-    signature: vendorKey === undefined ? null : { algorithm: 'Ed25519', publicKey: toHex(ed25519.getPublicKey(vendorKey)) },
-  };
-  const prefix = encodeFramePrefix(LICENCE_MAGIC, header);
-  const wrapped = await aesGcmEncrypt(kek, nonce, key, prefix);
-  kek.fill(0);
-  const body = concatBytes(prefix, wrapped);
-  return vendorKey === undefined ? body : concatBytes(body, ed25519.sign(body, vendorKey));
 }
 
 /** Reads and checks a licence's public header (KDF parameters capped) without any key. */
@@ -268,38 +302,48 @@ export function inspectLicence(licence: Uint8Array | ArrayBuffer, options: { kdf
  * const contentKey = await openLicence(licence, { devicePrivateKey }, { vendorPublicKey, modelFingerprint });
  * ```
  */
-export async function openLicence(licence: Uint8Array | ArrayBuffer, key: LicenceKey, options: OpenLicenceOptions = {}): Promise<Uint8Array> {
-  const vendorKey = options.vendorPublicKey === undefined ? undefined : keyBytes(options.vendorPublicKey, 32, 'vendorPublicKey');
+export async function openLicence(licence: Uint8Array | ArrayBuffer, key: LicenceKey, options: OpenLicenceOptions): Promise<Uint8Array> {
+  const expected = checkModelBinding(options ?? {}, WHAT);
+  const vendorKey = options.vendorPublicKey === undefined ? undefined : keyBytes(options.vendorPublicKey, 32, 'vendorPublicKey').slice();
   const usePassphrase = typeof key === 'object' && key !== null && 'passphrase' in key;
   if (usePassphrase ? typeof key.passphrase !== 'string' : !(typeof key === 'object' && key !== null && 'devicePrivateKey' in key)) {
     throw new InvalidArgumentError('key must be { passphrase } or { devicePrivateKey }');
   }
-  const deviceKey = usePassphrase ? undefined : keyBytes((key as { devicePrivateKey: Uint8Array }).devicePrivateKey, 32, 'devicePrivateKey');
-  const parsed = parse(asBytes(licence, 'licence'), options.kdfLimits);
-  const { header } = parsed;
-  checkModel(header.modelFingerprint, options.modelFingerprint, WHAT);
-  checkSignature(parsed, vendorKey);
-
-  let kek: Uint8Array;
-  const recipient = header.recipient;
-  if (recipient.type === 'passphrase') {
-    if (!usePassphrase) throw new DecryptionFailedError('licence is for a passphrase, a device key was given');
-    kek = await deriveFromPassphrase((key as { passphrase: string }).passphrase, fromHex(recipient.salt, SALT_BYTES, 'salt'), recipient.kdf);
-  } else {
-    if (deviceKey === undefined) throw new DecryptionFailedError('licence is for a device key, a passphrase was given');
-    const recipientPublic = fromHex(recipient.publicKey, 32, 'publicKey');
-    if (!equalBytes(x25519.getPublicKey(deviceKey), recipientPublic)) throw new DecryptionFailedError('licence is for another device key (or altered)');
-    const ephemeralPublic = fromHex(recipient.ephemeralPublicKey, 32, 'ephemeralPublicKey');
-    const shared = sharedSecret(deviceKey, ephemeralPublic, () => new DecryptionFailedError('licence did not decrypt: altered ephemeral key'));
-    kek = await deviceKek(shared, ephemeralPublic, recipientPublic, header.modelFingerprint);
-    shared.fill(0);
-  }
-  let contentKey: Uint8Array;
+  // One copy of every caller buffer, taken now: a change made to them during the awaits below changes nothing.
+  const deviceKey = usePassphrase ? undefined : keyBytes((key as { devicePrivateKey: Uint8Array }).devicePrivateKey, 32, 'devicePrivateKey').slice();
+  const passphrase = usePassphrase ? (key as { passphrase: string }).passphrase : undefined;
+  let kek: Uint8Array | undefined;
+  let shared: Uint8Array | undefined;
+  let contentKey: Uint8Array | undefined;
   try {
+    const parsed = parse(asBytes(licence, 'licence').slice(), options.kdfLimits);
+    const { header } = parsed;
+    checkModel(header.modelFingerprint, expected, WHAT);
+    checkSignature(parsed, vendorKey);
+
+    const recipient = header.recipient;
+    if (recipient.type === 'passphrase') {
+      if (passphrase === undefined) throw new DecryptionFailedError('licence is for a passphrase, a device key was given');
+      kek = await deriveFromPassphrase(passphrase, fromHex(recipient.salt, SALT_BYTES, 'salt'), recipient.kdf);
+    } else {
+      if (deviceKey === undefined) throw new DecryptionFailedError('licence is for a device key, a passphrase was given');
+      const recipientPublic = fromHex(recipient.publicKey, 32, 'publicKey');
+      if (!equalBytes(x25519.getPublicKey(deviceKey), recipientPublic)) throw new DecryptionFailedError('licence is for another device key (or altered)');
+      const ephemeralPublic = fromHex(recipient.ephemeralPublicKey, 32, 'ephemeralPublicKey');
+      shared = sharedSecret(deviceKey, ephemeralPublic, () => new DecryptionFailedError('licence did not decrypt: altered ephemeral key'));
+      kek = await deviceKek(shared, ephemeralPublic, recipientPublic, header.modelFingerprint);
+    }
     contentKey = await aesGcmDecrypt(kek, parsed.nonce, parsed.wrapped, parsed.aad, 'licence did not decrypt: wrong passphrase or device key, or altered licence');
+    checkIssued(header.issuedAt, options.now, options.clockSkew ?? DEFAULT_CLOCK_SKEW_MS, WHAT);
+    checkExpiry(header.expiresAt, options.now, WHAT);
+    const opened = contentKey;
+    contentKey = undefined;
+    return opened;
   } finally {
-    kek.fill(0);
+    // Every path, the failures included: the content key leaves only when returned.
+    contentKey?.fill(0);
+    kek?.fill(0);
+    shared?.fill(0);
+    deviceKey?.fill(0);
   }
-  checkExpiry(header.expiresAt, options.now, WHAT);
-  return contentKey;
 }

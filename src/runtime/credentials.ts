@@ -6,7 +6,8 @@ import { InvalidArgumentError } from '../util/errors.js';
 import { decodePassword, validatePassword, type Password } from '../lock/password.js';
 import { KEY_BYTES } from '../crypto/aead.js';
 import { keyBytes } from '../crypto/bytes.js';
-import { UnsupportedVersionError } from '../crypto/errors.js';
+import { ClockError, UnsupportedVersionError } from '../crypto/errors.js';
+import { DEFAULT_CLOCK_SKEW_MS, nowMs } from '../crypto/header.js';
 import { inspectContainer, openContainer, CONTAINER_VERSION } from '../crypto/container.js';
 import { inspectLicence, openLicence, LICENCE_VERSION, type LicenceKey, type OpenLicenceOptions } from '../crypto/licence.js';
 import type { KdfLimits } from '../crypto/kdf.js';
@@ -14,22 +15,57 @@ import type { LockPoint } from '../models/types.js';
 
 /**
  * How to open a protected model:
- * - a licence with the passphrase or this device's X25519 private key that opens it (`vendorKey`, the vendor's
- *   Ed25519 public key: with it, unsigned or forged licences are refused);
- * - the owner key (`contentKey`, the content of `owner.key`);
- * - the password itself (the owner's experiments; opens the lock of a model whose weights are in the clear).
+ * - a **licence** with the passphrase or this device's X25519 private key that opens it, and `vendorKey`, the
+ *   vendor's Ed25519 public key: a licence not signed by it is refused. Without a vendor key a licence is refused
+ *   too, unless `allowUnsigned: true` says to accept one whose signer is not checked (anyone who holds the content
+ *   key can mint such a licence);
+ * - the **owner key** (`contentKey`, the content of `owner.key`) and the **password** itself: owner credentials,
+ *   which skip every licence check (signature, expiry, issue time) — they are the secrets licences protect.
  */
 export type Credentials =
-  | { licence: Uint8Array | ArrayBuffer; passphrase: string; vendorKey?: Uint8Array }
-  | { licence: Uint8Array | ArrayBuffer; deviceKey: Uint8Array; vendorKey?: Uint8Array }
+  | { licence: Uint8Array | ArrayBuffer; passphrase: string; vendorKey?: Uint8Array; allowUnsigned?: boolean }
+  | { licence: Uint8Array | ArrayBuffer; deviceKey: Uint8Array; vendorKey?: Uint8Array; allowUnsigned?: boolean }
   | { contentKey: Uint8Array }
   | { password: Password | Uint8Array };
 
+/**
+ * Where the runtime reads the time from. An app that persists the last time it saw (`lastSeen`, `saw`) makes a
+ * clock set back visible: the runtime refuses it (ClockError) instead of trusting it with the expiry.
+ */
+export interface Clock {
+  /** Milliseconds since 1970. */
+  now(): number;
+  /** The latest time this app has seen, as persisted by {@link Clock.saw}, or undefined. */
+  lastSeen?(): number | undefined;
+  /** Called with each time the runtime reads, for the app to persist. */
+  saw?(ms: number): void;
+}
+
 export interface CredentialOptions {
-  /** Clock for expiry checks (default: now). */
+  /** A fixed time for every check (tests, replays). Give this or `clock`, not both. */
   now?: Date | number;
+  /** The device's clock (default: `Date.now`). */
+  clock?: Clock;
+  /** How far the clock may lag a licence's issue time, or step back from `lastSeen` (default 5 minutes). */
+  clockSkew?: number;
   /** Tighter caps on a passphrase licence's KDF parameters. */
   kdfLimits?: Partial<KdfLimits>;
+}
+
+/** The time to check a licence against: the fixed `now`, or the clock (refused when it went back past `lastSeen`). */
+export function currentTime(options: CredentialOptions): number {
+  if (options.now !== undefined && options.clock !== undefined) throw new InvalidArgumentError('give now or clock, not both');
+  if (options.now !== undefined) return nowMs(options.now);
+  const clock = options.clock;
+  if (clock === undefined) return Date.now();
+  const t = clock.now();
+  if (!Number.isFinite(t)) throw new InvalidArgumentError('clock.now() must return milliseconds since 1970');
+  const last = clock.lastSeen?.();
+  if (last !== undefined && t < last - (options.clockSkew ?? DEFAULT_CLOCK_SKEW_MS)) {
+    throw new ClockError(`the device clock went back: it says ${new Date(t).toISOString()}, after ${new Date(last).toISOString()} was seen; set the clock right`);
+  }
+  clock.saw?.(t);
+  return t;
 }
 
 /** Refuses a malformed credentials object before any I/O, naming what is wrong. */
@@ -41,8 +77,11 @@ export function checkCredentials(credentials: unknown): asserts credentials is C
   if (c.licence !== undefined) {
     if ((c.passphrase === undefined) === (c.deviceKey === undefined)) throw new InvalidArgumentError('a licence needs exactly one of passphrase or deviceKey');
     if (c.passphrase !== undefined && typeof c.passphrase !== 'string') throw new InvalidArgumentError('passphrase must be a string');
-  } else if (c.passphrase !== undefined || c.deviceKey !== undefined || c.vendorKey !== undefined) {
-    throw new InvalidArgumentError('passphrase, deviceKey and vendorKey open a licence: give the licence too');
+    if (c.vendorKey === undefined && c.allowUnsigned !== true) {
+      throw new InvalidArgumentError("a licence is trusted only against its vendor's public key: give vendorKey (or allowUnsigned: true to accept a licence whose signer is not checked)");
+    }
+  } else if (c.passphrase !== undefined || c.deviceKey !== undefined || c.vendorKey !== undefined || c.allowUnsigned !== undefined) {
+    throw new InvalidArgumentError('passphrase, deviceKey, vendorKey and allowUnsigned open a licence: give the licence too');
   }
 }
 
@@ -53,19 +92,23 @@ const REPROTECT = 'protect the model again with this edgepro (edgepro protect, o
  * bundle's fingerprint before any key derivation; a version-1 licence (its fingerprint did not cover model.json) is
  * refused with what to do.
  */
-export async function contentKeyFrom(credentials: Credentials, fingerprint: string, options: CredentialOptions): Promise<Uint8Array | undefined> {
-  if ('password' in credentials) return undefined;
-  if ('contentKey' in credentials) return keyBytes(credentials.contentKey, KEY_BYTES, 'contentKey').slice();
-  const version = inspectLicence(credentials.licence, options.kdfLimits === undefined ? {} : { kdfLimits: options.kdfLimits }).version;
-  if (version !== LICENCE_VERSION) {
-    throw new UnsupportedVersionError(`licence version ${version} was issued by an older edgepro for a model format that did not bind model.json: issue a new licence (edgepro licence issue) for a model protected by this edgepro`);
+export async function contentKeyFrom(
+  credentials: Credentials,
+  fingerprint: string,
+  options: CredentialOptions,
+): Promise<{ contentKey: Uint8Array | undefined; expiresAt: number | null }> {
+  if ('password' in credentials) return { contentKey: undefined, expiresAt: null };
+  if ('contentKey' in credentials) return { contentKey: keyBytes(credentials.contentKey, KEY_BYTES, 'contentKey').slice(), expiresAt: null };
+  const header = inspectLicence(credentials.licence, options.kdfLimits === undefined ? {} : { kdfLimits: options.kdfLimits });
+  if (header.version !== LICENCE_VERSION) {
+    throw new UnsupportedVersionError(`licence version ${header.version} was issued by an older edgepro for a model format that did not bind model.json: issue a new licence (edgepro licence issue) for a model protected by this edgepro`);
   }
   const key: LicenceKey = 'passphrase' in credentials ? { passphrase: credentials.passphrase } : { devicePrivateKey: credentials.deviceKey };
-  const open: OpenLicenceOptions = { modelFingerprint: fingerprint };
+  const open: OpenLicenceOptions = { modelFingerprint: fingerprint, now: currentTime(options) };
   if (credentials.vendorKey !== undefined) open.vendorPublicKey = credentials.vendorKey;
-  if (options.now !== undefined) open.now = options.now;
+  if (options.clockSkew !== undefined) open.clockSkew = options.clockSkew;
   if (options.kdfLimits !== undefined) open.kdfLimits = options.kdfLimits;
-  return openLicence(credentials.licence, key, open);
+  return { contentKey: await openLicence(credentials.licence, key, open), expiresAt: header.expiresAt };
 }
 
 /** Refuses a version-1 container up front: its bundle's model.json is not bound, whatever the credentials. */
@@ -92,6 +135,6 @@ export async function passwordFrom(
   }
   if (container === undefined || contentKey === undefined) return undefined;
   checkContainerVersion(container);
-  const password = await openContainer(container, contentKey, options.now === undefined ? { modelFingerprint: fingerprint } : { modelFingerprint: fingerprint, now: options.now });
+  const password = await openContainer(container, contentKey, { modelFingerprint: fingerprint, now: currentTime(options) });
   return validatePassword(password, lockPoints);
 }

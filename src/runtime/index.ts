@@ -12,7 +12,7 @@ export {
   type Prediction,
   type UnlockTimings,
 } from './session.js';
-export { type Credentials, type CredentialOptions } from './credentials.js';
+export { type Credentials, type CredentialOptions, type Clock } from './credentials.js';
 export { Bundle, urlSource, type BundleSource } from '../bundle/source.js';
 export { openBundle, type OpenedBundle } from '../bundle/open.js';
 export { MANIFEST_LIMITS } from '../bundle/manifest.js';
@@ -25,6 +25,7 @@ export {
   SignatureError,
   ModelMismatchError,
   ExpiredError,
+  ClockError,
   UnsupportedVersionError,
   CRYPTO_ERROR_CODES,
 } from '../crypto/errors.js';

@@ -15,7 +15,9 @@ import type { Password } from '../lock/password.js';
 import { InputShapeError, InvalidArgumentError, ModelFormatError, SealedModelError } from '../util/errors.js';
 import { openBundle, type OpenedBundle } from '../bundle/open.js';
 import { urlSource, type BundleSource } from '../bundle/source.js';
-import { checkContainerVersion, checkCredentials, contentKeyFrom, passwordFrom, type CredentialOptions, type Credentials } from './credentials.js';
+import { checkContainerVersion, checkCredentials, contentKeyFrom, currentTime, passwordFrom, type CredentialOptions, type Credentials } from './credentials.js';
+import { inspectContainer } from '../crypto/container.js';
+import { ExpiredError } from '../crypto/errors.js';
 
 /** A bundle source, or the URL of a bundle's directory (fetched with `urlSource`). */
 export type ModelSource = BundleSource | string | URL;
@@ -73,6 +75,8 @@ export class ProtectedModel {
   private lockedReleased = false;
   /** Filled in by {@link loadProtectedModel}. */
   timings: LoadTimings = { read: 0, licence: 0, unseal: 0, engine: 0, build: 0, unlock: 0, total: 0 };
+  /** When the licence this session was opened with expires (ms since 1970), or null. */
+  private expiry: number | null = null;
 
   private constructor(
     private readonly lockable: LockableModel | undefined,
@@ -121,6 +125,27 @@ export class ProtectedModel {
     return this.bundle.sealed.length > 0;
   }
 
+  /**
+   * When the licence (or container) this session was opened with expires, in ms since 1970, or null. `predict`
+   * refuses from then on (ExpiredError); an app that runs {@link ProtectedModel.model} itself checks this, or calls
+   * {@link ProtectedModel.checkLicence}, before each use.
+   */
+  get expiresAt(): number | null {
+    return this.expiry;
+  }
+
+  /** @internal */
+  limitTo(expiresAt: number | null): void {
+    if (expiresAt !== null) this.expiry = this.expiry === null ? expiresAt : Math.min(this.expiry, expiresAt);
+  }
+
+  /** Throws ExpiredError (or ClockError, for a clock that went back) once the licence has expired. */
+  checkLicence(): void {
+    if (this.expiry === null) return;
+    const now = currentTime(this.options);
+    if (now >= this.expiry) throw new ExpiredError(`the licence of ${this.bundle.name} expired at ${new Date(this.expiry).toISOString()}`);
+  }
+
   /** @internal applies a password (the fold). */
   applyPassword(password: Password, keepLocked: boolean): void {
     if (this.lockedReleased) {
@@ -152,7 +177,7 @@ export class ProtectedModel {
     checkCredentials(credentials);
     if (this.lockable === undefined) throw new ModelFormatError(`${this.bundle.name}: a graph model has no lock to unlock`);
     const started = now();
-    const contentKey = await contentKeyFrom(credentials, this.bundle.fingerprint, this.options);
+    const { contentKey, expiresAt } = await contentKeyFrom(credentials, this.bundle.fingerprint, this.options);
     const opened = now();
     let password: Password | undefined;
     try {
@@ -163,6 +188,8 @@ export class ProtectedModel {
     if (password === undefined) throw new ModelFormatError(`${this.bundle.name}: the model has no password.edgepro, so there is no lock to open`);
     const decrypted = now();
     this.applyPassword(password, this.options.keepLocked ?? true);
+    this.limitTo(expiresAt);
+    this.limitTo(this.bundle.container === undefined ? null : inspectContainer(this.bundle.container).expiresAt);
     const folded = now();
     return { licence: opened - started, container: decrypted - opened, fold: folded - decrypted, total: folded - started };
   }
@@ -174,6 +201,7 @@ export class ProtectedModel {
    */
   predict(input: Float32Array | number[], count?: number): Prediction {
     if (this.numClasses === undefined) throw new InvalidArgumentError(`${this.bundle.name}: not a classifier with one output; run session.model directly`);
+    this.checkLicence();
     const per = this.sampleShape.reduce((a, b) => a * b, 1);
     const n = count ?? input.length / per;
     if (!Number.isInteger(n) || n < 1 || n * per !== input.length) {
@@ -250,7 +278,9 @@ async function buildModel(opened: OpenedBundle, weights: ArrayBuffer): Promise<L
  * bundle fingerprint that licences and the container carry. Failures are typed: ModelFormatError (files, manifest),
  * SealedModelError, MalformedError / UnsupportedVersionError (container or licence structure), ModelMismatchError
  * (a licence or container of another bundle), SignatureError, DecryptionFailedError (wrong passphrase or device key,
- * or altered bytes: one error), ExpiredError, InvalidArgumentError.
+ * or altered bytes: one error), ExpiredError (also from `predict` once the licence has expired), ClockError (a clock
+ * before the licence's issue time, or set back past the clock adapter's `lastSeen`), InvalidArgumentError (a licence
+ * without `vendorKey` or `allowUnsigned: true`, among others).
  *
  * @example
  * ```ts
@@ -264,6 +294,7 @@ export async function loadProtectedModel(source: ModelSource, credentials?: Cred
   const started = now();
   const opened = await openBundle(toSource(source), options.maxWeightBytes === undefined ? {} : { maxWeightBytes: options.maxWeightBytes });
   let contentKey: Uint8Array | undefined;
+  let expiresAt: number | null = null;
   let model: LockableModel | GraphModel;
   let read: number, licensed: number, unsealed: number, engineReady: number;
   try {
@@ -272,7 +303,7 @@ export async function loadProtectedModel(source: ModelSource, credentials?: Cred
       throw new SealedModelError(`${opened.name}: the weights are sealed; loading needs a licence (with its passphrase or device key) or the owner key`);
     }
     read = now();
-    contentKey = credentials === undefined ? undefined : await contentKeyFrom(credentials, opened.fingerprint, options);
+    if (credentials !== undefined) ({ contentKey, expiresAt } = await contentKeyFrom(credentials, opened.fingerprint, options));
     licensed = now();
     const weights = await opened.weights(opened.sealed.length > 0 ? contentKey : undefined);
     unsealed = now();
@@ -294,7 +325,9 @@ export async function loadProtectedModel(source: ModelSource, credentials?: Cred
       if (model.lockPoints.length === 0) throw new ModelFormatError(`${opened.name} names no lock points (edgepro metadata missing): it was not locked by edgepro`);
       const password = await passwordFrom(credentials, contentKey, opened.container, opened.fingerprint, model.lockPoints, options);
       if (password !== undefined) session.applyPassword(password, options.keepLocked ?? true);
+      if (opened.container !== undefined && contentKey !== undefined) session.limitTo(inspectContainer(opened.container).expiresAt);
     }
+    session.limitTo(expiresAt);
   } catch (error) {
     session.dispose();
     throw error;

@@ -70,7 +70,7 @@ describe('edgepro attack', () => {
 
   it("an owner key that is not this model's: exit 1, one line naming the container", async () => {
     const wrong = join(dir, 'other.owner.key');
-    await writeFile(wrong, encodeKeyFile('content-key', crypto.getRandomValues(new Uint8Array(32))));
+    await writeFile(wrong, encodeKeyFile('content-key', crypto.getRandomValues(new Uint8Array(32))), { mode: 0o600 });
     const r = await edgepro('attack', 'prune', '--model', join(dir, 'weak'), '--key', wrong, '--quiet');
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -86,7 +86,7 @@ describe('key files and held-out records on disk', () => {
 
     await writeFile(join(dir, 'digits.csv'), `${Array.from({ length: 784 }, (_, p) => `p${p}`).join(',')}\n${Array(784).fill('0').join(',')}\n`);
     await chmod(join(dir, 'device.key'), 0o640);
-    const infer = await edgepro('infer', 'prot', 'digits.csv', '--licence', 'a.licence', '--device-key', 'device.key', '--quiet');
+    const infer = await edgepro('infer', 'prot', 'digits.csv', '--licence', 'a.licence', '--device-key', 'device.key', '--allow-unsigned', '--quiet');
     await chmod(join(dir, 'device.key'), 0o600);
     // Only the warning is this test's: whether infer then runs is the runtime's business (read before the licence).
     expect(infer.stderr).toContain('edgepro: warning: device.key is readable by others (mode 0640); chmod 600 device.key');

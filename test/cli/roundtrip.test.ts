@@ -115,8 +115,8 @@ describe('edgepro round trip: train -> protect -> licence -> infer', () => {
 
   it('infer prints an aligned table, and the passphrase licence gives the same answers', async () => {
     const [device, trial] = await Promise.all([
-      edgepro(['infer', 'prot', 'digit0.png', 'digit1.png', '--licence', 'device1.licence', '--device-key', 'keys/device1.key', '--quiet']),
-      edgepro(['infer', 'prot', 'digit0.png', 'digit1.png', '--licence', 'trial.licence', '--quiet'], { EDGEPRO_PASSPHRASE: 'correct horse battery staple' }),
+      edgepro(['infer', 'prot', 'digit0.png', 'digit1.png', '--licence', 'device1.licence', '--device-key', 'keys/device1.key', '--vendor-key', 'keys/vendor.pub', '--quiet']),
+      edgepro(['infer', 'prot', 'digit0.png', 'digit1.png', '--licence', 'trial.licence', '--allow-unsigned', '--quiet'], { EDGEPRO_PASSPHRASE: 'correct horse battery staple' }),
     ]);
     expect(device.code, device.stderr).toBe(0);
     expect(trial.code, trial.stderr).toBe(0);
@@ -154,19 +154,19 @@ describe('edgepro round trip: train -> protect -> licence -> infer', () => {
   });
 
   it('wrong key, tampered licence, missing file: one line naming the file, exit 1', async () => {
-    const key = ['--licence', 'device1.licence', '--device-key', 'keys/device1.key'];
+    const key = ['--licence', 'device1.licence', '--device-key', 'keys/device1.key', '--vendor-key', 'keys/vendor.pub'];
     const bytes = await readFile(join(dir, 'device1.licence'));
     bytes[bytes.length - 70]! ^= 1;
     await writeFile(join(dir, 'tampered.licence'), bytes);
     await edgepro(['keygen', 'device', '--out', 'keys/device2', '--quiet']);
     // Independent processes: run them side by side.
     const [wrongPassphrase, tampered, otherDevice, wrongKind, missingInput, missingLicence, missingModel, wrongSize] = await Promise.all([
-      edgepro(['infer', 'prot', 'digit0.png', '--licence', 'trial.licence', '--passphrase', 'wrong']),
-      edgepro(['infer', 'prot', 'digit0.png', '--licence', 'tampered.licence', '--device-key', 'keys/device1.key']),
-      edgepro(['infer', 'prot', 'digit0.png', '--licence', 'device1.licence', '--device-key', 'keys/device2.key']),
-      edgepro(['infer', 'prot', 'digit0.png', '--licence', 'device1.licence', '--device-key', 'keys/vendor.key']),
+      edgepro(['infer', 'prot', 'digit0.png', '--licence', 'trial.licence', '--passphrase', 'wrong', '--allow-unsigned']),
+      edgepro(['infer', 'prot', 'digit0.png', '--licence', 'tampered.licence', '--device-key', 'keys/device1.key', '--vendor-key', 'keys/vendor.pub']),
+      edgepro(['infer', 'prot', 'digit0.png', '--licence', 'device1.licence', '--device-key', 'keys/device2.key', '--vendor-key', 'keys/vendor.pub']),
+      edgepro(['infer', 'prot', 'digit0.png', '--licence', 'device1.licence', '--device-key', 'keys/vendor.key', '--vendor-key', 'keys/vendor.pub']),
       edgepro(['infer', 'prot', 'nope.png', ...key]),
-      edgepro(['infer', 'prot', 'digit0.png', '--licence', 'gone.licence', '--device-key', 'keys/device1.key']),
+      edgepro(['infer', 'prot', 'digit0.png', '--licence', 'gone.licence', '--device-key', 'keys/device1.key', '--vendor-key', 'keys/vendor.pub']),
       edgepro(['infer', 'missing-model', 'digit0.png', ...key]),
       edgepro(['infer', 'prot', 'digit1.png', ...key, '--no-resize']),
     ]);
@@ -181,7 +181,7 @@ describe('edgepro round trip: train -> protect -> licence -> infer', () => {
   });
 
   it('the owner key is checked before a licence is issued; expiry and recipients are checked as usage', async () => {
-    await writeFile(join(dir, 'other.key'), (await readFile(join(dir, 'keys/device1.key'), 'utf8')).replace('device-private', 'content-key'));
+    await writeFile(join(dir, 'other.key'), (await readFile(join(dir, 'keys/device1.key'), 'utf8')).replace('device-private', 'content-key'), { mode: 0o600 });
     const [wrongOwner, noRecipient, past, evalWrongOwner] = await Promise.all([
       edgepro(['licence', 'issue', 'prot', '--key', 'other.key', '--passphrase', 'x', '--out', 'x.licence']),
       edgepro(['licence', 'issue', 'prot', '--out', 'x.licence']),

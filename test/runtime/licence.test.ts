@@ -51,14 +51,14 @@ describe('runtime with licences, at every level', () => {
       const owner = await loadProtectedModel(made.bundle, { contentKey: made.contentKey });
       expect(owner.predict(INPUTS).probabilities).toEqual(reference);
       owner.dispose();
-      const byPassphrase = await loadProtectedModel(made.bundle, { licence: await passphraseLicence(made.contentKey, made.fingerprint), passphrase: 'pw' });
+      const byPassphrase = await loadProtectedModel(made.bundle, { licence: await passphraseLicence(made.contentKey, made.fingerprint), passphrase: 'pw', allowUnsigned: true });
       expect(byPassphrase.predict(INPUTS).probabilities).toEqual(reference);
       byPassphrase.dispose();
 
       const unsigned = await issueLicence(made.contentKey, { devicePublicKey: device.publicKey }, { modelFingerprint: made.fingerprint });
       await expect(loadProtectedModel(made.bundle, { licence: unsigned, deviceKey: device.privateKey, vendorKey: vendor.publicKey })).rejects.toMatchObject({ code: 'ERR_SIGNATURE' });
       const other = await generateDeviceKeyPair();
-      await expect(loadProtectedModel(made.bundle, { licence, deviceKey: other.privateKey })).rejects.toMatchObject({ code: 'ERR_DECRYPTION_FAILED' });
+      await expect(loadProtectedModel(made.bundle, { licence, deviceKey: other.privateKey, allowUnsigned: true })).rejects.toMatchObject({ code: 'ERR_DECRYPTION_FAILED' });
     });
   }
 
@@ -71,7 +71,7 @@ describe('runtime with licences, at every level', () => {
     const locked = await loadProtectedModel(lockOnly.bundle);
     expect(locked.isUnlocked).toBe(false);
     expect(locked.predict(INPUTS).probabilities).not.toEqual(reference);
-    await locked.unlock({ licence: await passphraseLicence(lockOnly.contentKey, lockOnly.fingerprint), passphrase: 'pw' });
+    await locked.unlock({ licence: await passphraseLicence(lockOnly.contentKey, lockOnly.fingerprint), passphrase: 'pw', allowUnsigned: true });
     expect(locked.predict(INPUTS).probabilities).toEqual(reference);
     locked.dispose();
   });
@@ -86,7 +86,7 @@ describe('runtime with licences, at every level', () => {
       return body === undefined ? new Response(null, { status: 404 }) : new Response(body.slice());
     }) as typeof fetch;
     const licence = await passphraseLicence(made.contentKey, made.fingerprint);
-    const model = await loadProtectedModel(urlSource('https://models.example/mlp/model.json', { fetch: fakeFetch }), { licence, passphrase: 'pw' });
+    const model = await loadProtectedModel(urlSource('https://models.example/mlp/model.json', { fetch: fakeFetch }), { licence, passphrase: 'pw', allowUnsigned: true });
     expect(model.predict(INPUTS).probabilities).toEqual(reference);
     expect([...new Set(fetched)].sort()).toEqual([...files.keys()].sort());
     model.dispose();
@@ -108,13 +108,13 @@ describe('runtime with licences, at every level', () => {
     expect(text).toContain('"activation":"relu"');
     const altered = made.bundle.with('model.json', new TextEncoder().encode(text.replace('"activation":"relu"', '"activation":"linear"')));
     const licence = await passphraseLicence(made.contentKey, made.fingerprint);
-    await expect(loadProtectedModel(altered, { licence, passphrase: 'pw' })).rejects.toMatchObject({ code: 'ERR_MODEL_MISMATCH' });
+    await expect(loadProtectedModel(altered, { licence, passphrase: 'pw', allowUnsigned: true })).rejects.toMatchObject({ code: 'ERR_MODEL_MISMATCH' });
     await expect(loadProtectedModel(altered, { contentKey: made.contentKey })).rejects.toMatchObject({ code: 'ERR_MODEL_MISMATCH' });
     // White space and key order are not the document: a re-serialised model.json still matches.
     const reversed = (v: unknown): unknown =>
       Array.isArray(v) ? v.map(reversed) : typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)])) : v;
     const reformatted = made.bundle.with('model.json', new TextEncoder().encode(JSON.stringify(reversed(doc), null, 2)));
-    const same = await loadProtectedModel(reformatted, { licence, passphrase: 'pw' });
+    const same = await loadProtectedModel(reformatted, { licence, passphrase: 'pw', allowUnsigned: true });
     expect(same.predict(INPUTS).probabilities).toEqual(reference);
     same.dispose();
   });
@@ -124,12 +124,12 @@ describe('runtime with licences, at every level', () => {
     const other = await protectedMlp(2, 'none');
     const licence = await passphraseLicence(made.contentKey, made.fingerprint);
     const swapped = made.bundle.with('weights.bin', other.bundle.get('weights.bin')!);
-    await expect(loadProtectedModel(swapped, { licence, passphrase: 'pw' })).rejects.toMatchObject({ code: 'ERR_MODEL_MISMATCH' });
+    await expect(loadProtectedModel(swapped, { licence, passphrase: 'pw', allowUnsigned: true })).rejects.toMatchObject({ code: 'ERR_MODEL_MISMATCH' });
     await expect(loadProtectedModel(swapped, { contentKey: made.contentKey })).rejects.toMatchObject({ code: 'ERR_MODEL_MISMATCH' });
     // The same weights sealed twice under one key are two bundles: a licence opens only its own.
     const sealedA = await protectedMlp(1, 'all');
     const resealed = sealedA.bundle.with('weights.sealed', (await protectedMlp(1, 'all')).bundle.get('weights.sealed')!);
-    await expect(loadProtectedModel(resealed, { licence: await passphraseLicence(sealedA.contentKey, sealedA.fingerprint), passphrase: 'pw' })).rejects.toMatchObject({
+    await expect(loadProtectedModel(resealed, { licence: await passphraseLicence(sealedA.contentKey, sealedA.fingerprint), passphrase: 'pw', allowUnsigned: true })).rejects.toMatchObject({
       code: 'ERR_MODEL_MISMATCH',
     });
   });
@@ -195,7 +195,7 @@ describe('runtime with licences, at every level', () => {
   it('refuses credential mix-ups with typed errors, before any I/O', async () => {
     const made = await protectedMlp(1, 'none');
     const licence = await passphraseLicence(made.contentKey, made.fingerprint);
-    const bad: unknown[] = [{ licence }, { licence, passphrase: 'pw', deviceKey: new Uint8Array(32) }, { licence, passphrase: 'pw', password: MLP_PASSWORD }, { passphrase: 'pw' }, {}, null, { contentKey: new Uint8Array(31) }];
+    const bad: unknown[] = [{ licence }, { licence, passphrase: 'pw', deviceKey: new Uint8Array(32) }, { licence, passphrase: 'pw', password: MLP_PASSWORD }, { passphrase: 'pw', allowUnsigned: true }, {}, null, { contentKey: new Uint8Array(31) }];
     for (const credentials of bad) {
       await expect(loadProtectedModel(made.bundle, credentials as Credentials)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     }
@@ -211,7 +211,7 @@ describe('runtime with licences, at every level', () => {
     expect(error).toMatchObject({ code: 'ERR_UNSUPPORTED_VERSION' });
     expect((error as Error).message).toMatch(/edgepro protect/);
     const oldLicence = Uint8Array.from(Buffer.from(vectors.passphraseLicence!, 'hex'));
-    const refused = await loadProtectedModel(made.bundle, { licence: oldLicence, passphrase: vectors.passphrase! }).catch((e: unknown) => e);
+    const refused = await loadProtectedModel(made.bundle, { licence: oldLicence, passphrase: vectors.passphrase!, allowUnsigned: true }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: 'ERR_UNSUPPORTED_VERSION' });
     expect((refused as Error).message).toMatch(/licence issue/);
   });

@@ -8,6 +8,7 @@ export interface InferFlags {
   passphrase?: string;
   passphraseFile?: string;
   vendorKey?: string;
+  allowUnsigned?: boolean;
   label?: string;
   labels?: string;
   limit?: number;
@@ -31,7 +32,8 @@ export function registerInfer(program: Command): void {
     .option('--device-key <key>', "this device's private key (NAME.key from edgepro keygen device)");
   addPassphraseOptions(cmd, 'the passphrase of the licence');
   cmd
-    .option('--vendor-key <pub>', 'refuse a licence not signed by this vendor (NAME.pub from edgepro keygen vendor)')
+    .option('--vendor-key <pub>', 'the vendor public key the licence must be signed by (NAME.pub from edgepro keygen vendor); needed unless --allow-unsigned')
+    .option('--allow-unsigned', "accept a licence without checking who signed it (anyone holding the model's key can mint such a licence)")
     .option('--label <column>', 'CSV inputs: the column holding the expected class (shown beside the prediction)')
     .option('--labels <file>', 'IDX inputs: the IDX labels file of the images, to compare')
     .option('--limit <n>', 'IDX inputs: only the first N images', positiveInt('--limit'))

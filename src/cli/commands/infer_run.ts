@@ -17,6 +17,7 @@ const LICENCE_HINTS: Record<string, string> = {
   ERR_SIGNATURE: 'the licence was altered, forged, or signed by another vendor: ask the model owner for a new one',
   ERR_MODEL_MISMATCH: 'the licence is for another model (or its model.json or weights were changed)',
   ERR_EXPIRED: 'ask the model owner for a new licence',
+  ERR_CLOCK: "the device's clock cannot be trusted with this licence's dates",
   ERR_UNSUPPORTED_VERSION: 'made by another version of edgepro',
 };
 
@@ -32,6 +33,10 @@ export async function runInfer(dir: string, inputs: string[], flags: InferFlags)
   if (flags.deviceKey === undefined && passphrase === undefined) {
     throw new UsageError('--licence needs the key that opens it: --device-key NAME.key, or a passphrase (--passphrase-file FILE, EDGEPRO_PASSPHRASE or --passphrase)');
   }
+  if (flags.vendorKey === undefined && !flags.allowUnsigned) {
+    throw new UsageError("a licence is trusted only against its vendor's public key: give --vendor-key FILE (or --allow-unsigned to accept a licence whose signer is not checked)");
+  }
+  if (flags.vendorKey !== undefined && flags.allowUnsigned) throw new UsageError('choose --vendor-key or --allow-unsigned, not both');
   // A missing input fails now, not after the licence's key derivation and the model's load.
   for (const path of [...inputs, ...(flags.labels !== undefined ? [flags.labels] : [])]) {
     if (!(await exists(path))) throw new MissingFileError(path, `input file not found: ${path}`);
@@ -47,7 +52,7 @@ export async function runInfer(dir: string, inputs: string[], flags: InferFlags)
     // The device's own path: the runtime checks the weights' fingerprint, opens the licence, then the container.
     model = await loadProtectedModel(
       directorySource(dir),
-      { licence, ...(deviceKey ? { deviceKey } : { passphrase: passphrase! }), ...(vendorKey ? { vendorKey } : {}) },
+      { licence, ...(deviceKey ? { deviceKey } : { passphrase: passphrase! }), ...(vendorKey ? { vendorKey } : { allowUnsigned: true }) },
       { keepLocked: false }, // one password per run: one copy of the weights
     );
   } catch (error) {
