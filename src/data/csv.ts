@@ -196,6 +196,7 @@ export function parseCsv(text: string, options: CsvOptions): Dataset {
       if (!Number.isFinite(v)) {
         throw new DataFormatError(`${where}: ${cell === '' ? 'empty cell' : JSON.stringify(cell)} is not a finite number`);
       }
+      if (!Number.isFinite(Math.fround(v))) throw new DataFormatError(`${where}: ${JSON.stringify(cell)} is beyond the float32 range (±3.4e38)`);
       x[f++] = v;
     }
   }
@@ -264,6 +265,9 @@ export function parseCsvFeatures(text: string, options: { source: string; label?
       const v = cell.trim() === '' ? NaN : Number(cell);
       if (!Number.isFinite(v)) {
         throw new DataFormatError(`${source} line ${record.lines[j]}, column ${j + 1} "${columns[j]}": ${cell === '' ? 'empty cell' : JSON.stringify(cell)} is not a finite number`);
+      }
+      if (!Number.isFinite(Math.fround(v))) {
+        throw new DataFormatError(`${source} line ${record.lines[j]}, column ${j + 1} "${columns[j]}": ${JSON.stringify(cell)} is beyond the float32 range (±3.4e38)`);
       }
       x[f++] = v;
     }

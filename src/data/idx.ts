@@ -135,9 +135,86 @@ export function parseIdx(bytes: Uint8Array, source: string): IdxArray {
   return { dims, dtype: type.dtype, data: decodeValues(bytes, headerBytes, count, type.dtype), source };
 }
 
-/** {@link maybeGunzip} then {@link parseIdx}: parses IDX bytes, gzipped or not. */
+/** Largest IDX file {@link parseIdxAsync} inflates (its header's dimensions and dtype say how big it is). */
+export const MAX_IDX_BYTES = 2 ** 31;
+
+/**
+ * Bytes the IDX header at the start of `head` declares (header and values), `undefined` while `head` is too short to
+ * tell, or `null` when it is no valid IDX header (parseIdx then says why).
+ */
+function declaredBytes(head: Uint8Array): number | undefined | null {
+  if (head.length < 4) return undefined;
+  const type = DTYPES[head[2]!];
+  if (head[0] !== 0 || head[1] !== 0 || type === undefined || head[3] === 0) return null;
+  const headerBytes = 4 + 4 * head[3]!;
+  if (head.length < headerBytes) return undefined;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  let count = 1;
+  for (let i = 0; i < head[3]!; i++) count *= view.getUint32(4 + 4 * i, false);
+  return headerBytes + count * type.bytes;
+}
+
+function joinParts(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/**
+ * Gunzips IDX bytes no further than their header says: a small gzip stream that inflates to gigabytes (a
+ * decompression bomb) is refused once its output runs past the size its dimensions declare (or
+ * {@link MAX_IDX_BYTES}), never held whole.
+ */
+async function gunzipIdx(bytes: Uint8Array, source: string): Promise<Uint8Array> {
+  const reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+  const parts: Uint8Array[] = [];
+  let have = 0;
+  let limit: number | undefined;
+  try {
+    for (;;) {
+      let next: ReadableStreamReadResult<Uint8Array>;
+      try {
+        next = await reader.read();
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        throw new DataFormatError(`${source}: corrupt or truncated gzip data (${detail})`, { cause: error });
+      }
+      if (next.done) break;
+      parts.push(next.value);
+      have += next.value.length;
+      if (limit === undefined) {
+        const head = joinParts(parts, have);
+        parts.splice(0, parts.length, head);
+        const declared = declaredBytes(head);
+        if (declared === null) return head; // not an IDX header: parseIdx says what is wrong
+        if (declared !== undefined) {
+          if (declared > MAX_IDX_BYTES) {
+            throw new DataFormatError(`${source}: the IDX header declares ${declared} bytes, over the ${MAX_IDX_BYTES} this reader inflates`);
+          }
+          limit = declared;
+        }
+      }
+      if (have > (limit ?? MAX_IDX_BYTES)) {
+        throw new DataFormatError(`${source}: IDX file has trailing bytes: the gunzipped data runs past the ${limit} bytes its header declares`);
+      }
+    }
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  return joinParts(parts, have);
+}
+
+/**
+ * Parses IDX bytes, gzipped or not: {@link parseIdx}, after gunzipping bytes that start with the gzip magic no
+ * further than the IDX header's declared size (a decompression bomb is a `DataFormatError`, not gigabytes).
+ */
 export async function parseIdxAsync(bytes: Uint8Array, source: string): Promise<IdxArray> {
-  return parseIdx(await maybeGunzip(bytes, source), source);
+  return parseIdx(isGzip(bytes) ? await gunzipIdx(bytes, source) : bytes, source);
 }
 
 /** Options of {@link idxDataset}. */
