@@ -119,4 +119,28 @@ describe('protection levels on the command line', () => {
     ok(clear);
     expect((JSON.parse(clear.stdout) as { holds: boolean }).holds).toBe(false);
   });
+
+  it('infer fails closed: a licence without --vendor-key is refused unless --allow-unsigned; a signed one is checked against the vendor key', async () => {
+    ok(await edgepro('keygen', 'vendor', '--out', 'vendor', '--quiet'));
+    ok(await edgepro('keygen', 'vendor', '--out', 'impostor', '--quiet'));
+    ok(await edgepro('licence', 'issue', 'lock', '--device-key', 'device.pub', '--sign', 'vendor.key', '--out', 'signed.licence', '--quiet'));
+    ok(await edgepro('licence', 'issue', 'lock', '--device-key', 'device.pub', '--sign', 'impostor.key', '--out', 'forged.licence', '--quiet'));
+    const run = (...extra: string[]) => edgepro('infer', 'lock', 'digits.csv', '--label', 'digit', '--device-key', 'device.key', '--json', ...extra);
+    const [none, unsigned, forged, signed, both] = await Promise.all([
+      run('--licence', 'signed.licence'),
+      run('--licence', 'lock.licence', '--vendor-key', 'vendor.pub'),
+      run('--licence', 'forged.licence', '--vendor-key', 'vendor.pub'),
+      run('--licence', 'signed.licence', '--vendor-key', 'vendor.pub'),
+      run('--licence', 'signed.licence', '--vendor-key', 'vendor.pub', '--allow-unsigned'),
+    ]);
+    expect(none.code).toBe(2);
+    expect(none.stderr.trim().split('\n')).toHaveLength(1);
+    expect(none.stderr).toMatch(/--vendor-key FILE \(or --allow-unsigned/);
+    expect(unsigned.code).toBe(1);
+    expect(unsigned.stderr).toMatch(/not signed/);
+    expect(forged.code).toBe(1);
+    expect(forged.stderr).toMatch(/signed by another key/);
+    ok(signed);
+    expect(both.code).toBe(2);
+  });
 });

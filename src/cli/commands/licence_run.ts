@@ -22,20 +22,26 @@ export async function runLicenceIssue(dir: string, flags: LicenceIssueFlags): Pr
   // The owner key must open this bundle (its password or sealed weights) before it is handed out: a licence with the
   // wrong key would only fail on the device.
   const fingerprint = await checkOwnerKeyFile(dir, keyPath);
-  const contentKey = await readKeyFile(keyPath, 'content-key');
   if (flags.deviceKey !== undefined && flags.kdf !== 'scrypt') throw new UsageError('--kdf is for passphrase licences; a device licence uses X25519');
   const recipient =
     flags.deviceKey !== undefined
       ? { devicePublicKey: await readKeyFile(flags.deviceKey, 'device-public') }
       : { passphrase: passphrase!, kdf: flags.kdf === 'pbkdf2' ? { name: 'pbkdf2-sha256' as const } : { name: 'scrypt' as const } };
-  const vendorPrivateKey = flags.sign !== undefined ? await readKeyFile(flags.sign, 'vendor-private') : undefined;
-  const licence = await issueLicence(contentKey, recipient, {
-    modelFingerprint: fingerprint,
-    ...(vendorPrivateKey ? { vendorPrivateKey } : {}),
-    ...(flags.expires ? { expiresAt: flags.expires } : {}),
-  });
-  contentKey.fill(0);
-  vendorPrivateKey?.fill(0);
+  const contentKey = await readKeyFile(keyPath, 'content-key');
+  let vendorPrivateKey: Uint8Array | undefined;
+  let licence: Uint8Array;
+  try {
+    vendorPrivateKey = flags.sign !== undefined ? await readKeyFile(flags.sign, 'vendor-private') : undefined;
+    licence = await issueLicence(contentKey, recipient, {
+      modelFingerprint: fingerprint,
+      ...(vendorPrivateKey ? { vendorPrivateKey } : {}),
+      ...(flags.expires ? { expiresAt: flags.expires } : {}),
+    });
+  } finally {
+    // Every path, failures included.
+    contentKey.fill(0);
+    vendorPrivateKey?.fill(0);
+  }
   await writeFileAtomic(flags.out, licence);
   const forWhom = flags.deviceKey !== undefined ? `device ${flags.deviceKey}` : `passphrase (${flags.kdf})`;
   out.info(

@@ -46,8 +46,11 @@ export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<
   const graph = buildLockGraph(result.protected);
   const authorized = accuracyOf(predictWithPassword(graph, data.test, result.password), data.test.y);
   const unauthorized = accuracyOf(predictWithPassword(graph, data.test, undefined), data.test.y);
-  await writeProtectedBundle(protectedBundle, flags.out, keyPath, protectedBundle.holdout, { force: flags.force });
-  protectedBundle.contentKey.fill(0);
+  try {
+    await writeProtectedBundle(protectedBundle, flags.out, keyPath, protectedBundle.holdout, { force: flags.force });
+  } finally {
+    protectedBundle.contentKey.fill(0);
+  }
   const fingerprint = protectedBundle.fingerprint;
   const level = describeLevel(protectedBundle.sealedBytes, protectedBundle.weightBytes);
   const summary = passwordSummary(result.password);

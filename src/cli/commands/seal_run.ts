@@ -12,8 +12,11 @@ export async function runSeal(model: string, flags: SealFlags, keyPath: string):
   if (resolve(bundleDirectory(model)) === resolve(flags.out)) throw new UsageError('--out must be another directory than the model: sealing in place would destroy the original');
   const started = performance.now();
   const sealed = await sealModel(directorySource(model), { seal: flags.seal });
-  await writeProtectedBundle(sealed, flags.out, keyPath, undefined, { force: flags.force });
-  sealed.contentKey.fill(0);
+  try {
+    await writeProtectedBundle(sealed, flags.out, keyPath, undefined, { force: flags.force });
+  } finally {
+    sealed.contentKey.fill(0);
+  }
   const seconds = (performance.now() - started) / 1000;
   const kind = (JSON.parse(new TextDecoder().decode(sealed.bundle.get(MODEL_JSON_FILE))) as { format?: string }).format ?? 'layers-model';
   out.info(
