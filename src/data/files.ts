@@ -6,12 +6,12 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { createGunzip, gunzip, inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { DataFormatError } from '../util/errors.js';
 import { parseCsv, parseCsvFeatures, type CsvFeatures, type CsvOptions } from './csv.js';
 import { DataFileNotFoundError } from './errors.js';
-import { idxDataset, isGzip, parseIdx, type IdxArray, type IdxDatasetOptions } from './idx.js';
+import { declaredBytes, idxDataset, isGzip, MAX_IDX_BYTES, parseIdx, type IdxArray, type IdxDatasetOptions } from './idx.js';
 import type { Dataset } from './types.js';
 import type { RgbaImage } from './image.js';
 
@@ -39,18 +39,50 @@ async function readIdx(path: string, what: string): Promise<IdxArray> {
   return parseIdxBytes(await readBytes(path, what), path);
 }
 
-async function parseIdxBytes(raw: Uint8Array, path: string): Promise<IdxArray> {
-  let bytes = raw;
-  if (isGzip(bytes)) {
-    try {
-      const out = await gunzipAsync(bytes);
-      bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-    } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      throw new DataFormatError(`${path}: corrupt or truncated gzip data (${detail})`, { cause: error });
-    }
+/** The first gunzipped bytes (one zlib output chunk, 16 KiB), enough for any IDX header; the rest is not inflated. */
+async function gunzippedHead(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = createGunzip();
+  stream.end(bytes);
+  try {
+    for await (const chunk of stream) return new Uint8Array((chunk as Buffer).buffer, (chunk as Buffer).byteOffset, (chunk as Buffer).byteLength);
+    return new Uint8Array(0);
+  } finally {
+    stream.destroy();
   }
-  return parseIdx(bytes, path);
+}
+
+/**
+ * Gunzips IDX bytes no further than their header says: a small gzip stream that inflates to gigabytes (a
+ * decompression bomb) is refused once its output passes the size its dimensions declare (or MAX_IDX_BYTES).
+ */
+async function parseIdxBytes(raw: Uint8Array, path: string): Promise<IdxArray> {
+  if (!isGzip(raw)) return parseIdx(raw, path);
+  const fail = (error: unknown) => {
+    const detail = error instanceof Error ? error.message : String(error);
+    return new DataFormatError(`${path}: corrupt or truncated gzip data (${detail})`, { cause: error });
+  };
+  let head: Uint8Array;
+  try {
+    head = await gunzippedHead(raw);
+  } catch (error) {
+    throw fail(error);
+  }
+  const declared = declaredBytes(head);
+  if (declared === null) return parseIdx(head, path); // not an IDX header: parseIdx says what is wrong
+  if (declared !== undefined && declared > MAX_IDX_BYTES) {
+    throw new DataFormatError(`${path}: the IDX header declares ${declared} bytes, over the ${MAX_IDX_BYTES} this reader inflates`);
+  }
+  const limit = declared ?? head.length;
+  let out: Buffer;
+  try {
+    out = await gunzipAsync(raw, { maxOutputLength: Math.max(1, limit) });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new DataFormatError(`${path}: IDX file has trailing bytes: the gunzipped data runs past the ${limit} bytes its header declares`, { cause: error });
+    }
+    throw fail(error);
+  }
+  return parseIdx(new Uint8Array(out.buffer, out.byteOffset, out.byteLength), path);
 }
 
 /** File names an IDX split may use: `train-images-idx3-ubyte`, the `.idx3-ubyte` variant, each raw or `.gz`. */
@@ -146,12 +178,73 @@ export function isPng(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b);
 }
 
+/** Largest image pngFromBytes decodes: 2^25 pixels (8192 x 4096), 128 MiB as RGBA. */
+export const MAX_PNG_PIXELS = 2 ** 25;
+
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+const ADAM7: [number, number, number, number][] = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+];
+
+/**
+ * Checks a PNG before pngjs sees it, which allocates from the header and reads past short pixel data: the IHDR's
+ * size within {@link MAX_PNG_PIXELS}, and the IDAT data inflating (capped at that size) to exactly the bytes the
+ * header needs. A decompression bomb or truncated pixel data is refused here, in bounded time and memory.
+ */
+function checkPngSize(bytes: Uint8Array, path: string): void {
+  const bad = (why: string) => new DataFormatError(`${path}: corrupt PNG file (${why})`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const type = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
+  if (bytes.length < 33 || view.getUint32(8, false) !== 13 || type(12) !== 'IHDR') throw bad('no IHDR chunk first');
+  const width = view.getUint32(16, false);
+  const height = view.getUint32(20, false);
+  const depth = bytes[24]!;
+  const channels = PNG_CHANNELS[bytes[25]!];
+  const interlaced = bytes[28] === 1;
+  if (width === 0 || height === 0 || channels === undefined || ![1, 2, 4, 8, 16].includes(depth)) throw bad('invalid IHDR');
+  if (width * height > MAX_PNG_PIXELS) throw new DataFormatError(`${path}: the PNG is ${width}x${height}, over the ${MAX_PNG_PIXELS} pixels edgepro decodes`);
+  const rowBytes = (w: number) => (w === 0 ? 0 : 1 + Math.ceil((w * channels * depth) / 8));
+  const passes = interlaced ? ADAM7 : ([[0, 0, 1, 1]] as [number, number, number, number][]);
+  let expected = 0;
+  for (const [x0, y0, dx, dy] of passes) {
+    const w = width > x0 ? Math.ceil((width - x0) / dx) : 0;
+    const h = height > y0 ? Math.ceil((height - y0) / dy) : 0;
+    if (w > 0 && h > 0) expected += rowBytes(w) * h;
+  }
+  const idat: Uint8Array[] = [];
+  for (let at = 8; ; ) {
+    if (at + 12 > bytes.length) throw bad('truncated before IEND');
+    const length = view.getUint32(at, false);
+    if (at + 12 + length > bytes.length) throw bad(`chunk ${type(at + 4)} runs past the end of the file`);
+    const name = type(at + 4);
+    if (name === 'IDAT') idat.push(bytes.subarray(at + 8, at + 8 + length));
+    if (name === 'IEND') break;
+    at += 12 + length;
+  }
+  let pixels: Buffer;
+  try {
+    pixels = inflateSync(Buffer.concat(idat), { maxOutputLength: expected + 1 });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw bad(`its pixel data inflates to more than the ${expected} bytes its header needs`);
+    throw bad(`its pixel data does not inflate: ${(error as Error).message}`);
+  }
+  if (pixels.length !== expected) throw bad(`its pixel data is ${pixels.length} bytes, its header needs ${expected}`);
+}
+
 /**
  * Decodes PNG bytes read from `path` (any colour type and bit depth, palette, interlaced) to 8-bit RGBA pixels with
- * pngjs. A file that is not a PNG, or a corrupt one, is a `DataFormatError` naming the path.
+ * pngjs, after checking that its size and pixel data agree (see checkPngSize). A file that is not a PNG, or a corrupt
+ * one, is a `DataFormatError` naming the path.
  */
 export function pngFromBytes(bytes: Uint8Array, path: string): RgbaImage {
   if (!isPng(bytes)) throw new DataFormatError(`${path}: not a PNG file (no PNG signature)`);
+  checkPngSize(bytes, path);
   try {
     const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength), source: path };

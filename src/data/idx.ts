@@ -142,7 +142,7 @@ export const MAX_IDX_BYTES = 2 ** 31;
  * Bytes the IDX header at the start of `head` declares (header and values), `undefined` while `head` is too short to
  * tell, or `null` when it is no valid IDX header (parseIdx then says why).
  */
-function declaredBytes(head: Uint8Array): number | undefined | null {
+export function declaredBytes(head: Uint8Array): number | undefined | null {
   if (head.length < 4) return undefined;
   const type = DTYPES[head[2]!];
   if (head[0] !== 0 || head[1] !== 0 || type === undefined || head[3] === 0) return null;

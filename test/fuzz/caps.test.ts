@@ -5,7 +5,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseIdx, parseIdxAsync, MAX_IDX_BYTES } from '../../src/data/idx.js';
-import { pngFromBytes } from '../../src/data/files.js';
+import { idxFromBytes, pngFromBytes } from '../../src/data/files.js';
 import { EdgeProError } from '../../src/util/errors.js';
 import { pngWithHeader } from './properties.js';
 
@@ -83,5 +83,29 @@ describe('allocation caps', () => {
     expect((error as EdgeProError).code).toBe('ERR_DATA_FORMAT');
     expect(ms).toBeLessThan(1000);
     expect(peakBytes).toBeLessThan(16 * MiB);
+  });
+
+  it('a PNG declaring 30000 x 30000 pixels over 74 bytes (a decompression bomb) is refused quickly, without decoding', async () => {
+    const bomb = Uint8Array.from(Buffer.from('89504e470d0a1a0a0000000d4948445200007530000075300800000000434ca7660000001149444154789c63601805a360140c77000003e80001b3a6d3460000000049454e44ae426082', 'hex'));
+    const { error, ms, peakBytes } = await measure(() => pngFromBytes(bomb, 'bomb.png'));
+    expect(error).toMatchObject({ code: 'ERR_DATA_FORMAT', message: expect.stringMatching(/30000x30000/) });
+    expect(ms).toBeLessThan(500);
+    expect(peakBytes).toBeLessThan(16 * MiB);
+  });
+
+  it('a PNG whose pixel data inflates to fewer bytes than its header needs is refused, the same way every time', () => {
+    const short = Uint8Array.from(Buffer.from('89504e470d0a1a0a0000000d494844520000000a0000000a08060000008d32cfbd0000000c49444154789c6364a43d0000141e00659300ebcc0000000049454e44ae426082', 'hex'));
+    for (let i = 0; i < 5; i++) expect(() => pngFromBytes(short, 'short.png')).toThrow(expect.objectContaining({ code: 'ERR_DATA_FORMAT', message: expect.stringMatching(/needs 410/) }));
+  });
+
+  it('the Node file reader refuses a gzipped IDX bomb at its header too (node:zlib, capped output)', async () => {
+    const raw = new Uint8Array(8 + 16 * MiB);
+    raw.set(idxHeader(0x08, [1]));
+    const bomb = new Uint8Array(gzipSync(raw, { level: 1 }));
+    const { error, ms } = await measure(() => idxFromBytes(bomb, 'bomb.idx.gz'));
+    expect(error).toMatchObject({ code: 'ERR_DATA_FORMAT', message: expect.stringMatching(/runs past the 9 bytes/) });
+    expect(ms).toBeLessThan(2000);
+    const honest = gzipSync(new Uint8Array([...idxHeader(0x08, [3, 2]), 1, 2, 3, 4, 5, 6]));
+    expect((await idxFromBytes(honest, 'ok.idx.gz')).dims).toEqual([3, 2]);
   });
 });
