@@ -2,6 +2,7 @@ import type { Dataset } from '../data/types.js';
 import { loadEmbeddedMnist } from '../data/mnist.js';
 import { sampleStratified, stratifiedSplit } from '../data/split.js';
 import { loadCsvFile, loadIdxDir } from '../data/files.js';
+import type { Command } from 'commander';
 import { UsageError } from './errors.js';
 
 export interface DataFlags {
@@ -11,6 +12,22 @@ export interface DataFlags {
   testSize?: number;
   limit?: number;
   seed: number;
+  /**
+   * Which of the split flags ({@link SPLIT_FLAGS}) the user typed, as typed (`--seed`), to tell them from commander's
+   * defaults: `eval` and `attack` take the held-out record's split when none was typed. Undefined: unknown (as if
+   * all were typed).
+   */
+  splitGiven?: readonly string[];
+}
+
+/** The flags that decide the held-out split (and, for `--seed`, the randomness of the measurement), by option name. */
+export const SPLIT_FLAGS = { idx: '--idx', csv: '--csv', label: '--label', testSize: '--test-size', seed: '--seed' } as const;
+
+/** The split flags typed on the command line of `cmd` (a value from commander's default does not count). */
+export function splitFlagsGiven(cmd: Command): string[] {
+  return Object.entries(SPLIT_FLAGS)
+    .filter(([name]) => cmd.getOptionValue(name) !== undefined && cmd.getOptionValueSource(name) !== 'default')
+    .map(([, flag]) => flag);
 }
 
 export interface LoadedData {

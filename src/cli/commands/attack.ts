@@ -1,7 +1,7 @@
 import { InvalidArgumentError as CommanderInvalidArgument, type Command } from 'commander';
 import { parseSeal } from './protect.js';
 import type { SealSelection } from '../../bundle/assemble.js';
-import type { DataFlags } from '../data.js';
+import { splitFlagsGiven, type DataFlags } from '../data.js';
 import { addCommonOptions, addDataOptions, type CommonFlags, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../options.js';
 import { STRATEGIES } from './pipeline.js';
 
@@ -27,7 +27,11 @@ export interface AttackFlags extends DataFlags, CommonFlags {
   queries: number;
   budget: number;
   seal: SealSelection;
+  reportOnly?: boolean;
 }
+
+/** The exit code of an audit that ran and found a judged row that does not hold (1 is a failure, 2 a usage error). */
+export const EXIT_DOES_NOT_HOLD = 3;
 
 /** A comma-separated list of fractions in (0, 1], e.g. `0.01,0.05,0.1`. */
 function fractionList(flag: string) {
@@ -63,14 +67,21 @@ export function registerAttack(program: Command): void {
     .option('--ratios <list>', 'prune: shares of each lock layer pruned (default 0.1,...,0.9)', fractionList('--ratios'))
     .option('--samples <n>', "reverse: the attacker's labelled samples", positiveInt('--samples'), 500)
     .option('--queries <n>', 'reverse: greedy model evaluations (each on all samples)', positiveInt('--queries'), 4000)
-    .option('--budget <n>', 'reverse: forward passes of the whole-password search', positiveInt('--budget'), 100_000);
+    .option('--budget <n>', 'reverse: forward passes of the whole-password search', positiveInt('--budget'), 100_000)
+    .option('--report-only', `exit 0 whatever the verdict (default: exit ${EXIT_DOES_NOT_HOLD} when some judged row does not hold)`);
   addDataOptions(cmd);
   addCommonOptions(cmd);
   cmd.addHelpText(
     'after',
     [
       '',
-      'The attacker\'s data is drawn from the training split; every accuracy is on the test split.',
+      'The attacker\'s data is drawn from the training split; every accuracy is on the test split. With --model and no',
+      'data flag (--idx, --csv, --label, --test-size, --seed), the split is the one protect recorded beside the owner key',
+      '(<key>.holdout.json); data flags that are given must hold out the same samples.',
+      '',
+      'Exit status: 0 every judged row holds; 3 the audit ran and some judged row does not hold (the table and the JSON',
+      'are written first); 1 the command failed; 2 the command line was wrong. --report-only exits 0 whatever the verdict.',
+      '',
       'Examples:',
       '  edgepro attack all --protect --json audit.json          # protect LeNet-5 on the embedded MNIST, then attack it',
       '  edgepro attack all --protect --strategy reference       # the paper\'s public lock, for comparison',
@@ -78,8 +89,8 @@ export function registerAttack(program: Command): void {
       '  edgepro attack transfer --model models/a --other models/b',
     ].join('\n'),
   );
-  cmd.action(async (kind: AttackKind, flags: AttackFlags) => {
+  cmd.action(async (kind: AttackKind, flags: AttackFlags, command: Command) => {
     const { runAttack } = await import('./attack_run.js');
-    await runAttack(kind, flags);
+    await runAttack(kind, { ...flags, splitGiven: splitFlagsGiven(command) });
   });
 }

@@ -16,10 +16,10 @@ import { loadDataFromFlags, type LoadedData } from '../data.js';
 import { UsageError } from '../errors.js';
 import { defaultOwnerKeyPath } from '../files.js';
 import { openProtected } from '../protected_files.js';
-import { checkHoldout, holdoutRecordPath } from '../holdout.js';
+import { checkHoldout, holdoutDefaults, holdoutRecordPath } from '../holdout.js';
 import { Output, percent, table } from '../output.js';
 import { trainingProgress } from '../progress.js';
-import type { AttackFlags, AttackKind } from './attack.js';
+import { EXIT_DOES_NOT_HOLD, type AttackFlags, type AttackKind } from './attack.js';
 
 type AttackResult = FineTuneResult | PruneAttackResult | ReverseResult | TransferResult;
 
@@ -50,20 +50,23 @@ function checkFlags(kind: AttackKind, flags: AttackFlags): void {
 }
 
 /**
- * The model under attack: a protected model from disk (its held-out split checked against the data flags first, so
- * that a refusal comes before any other output), or one protected here (`--protect`).
+ * The model under attack and the data: a protected model from disk (with no data flag given, the split its held-out
+ * record names; given flags are checked against the record first, so that a refusal comes before any other output),
+ * or one protected here (`--protect`, on the data flags as given). Returns the flags the audit runs with.
  */
-async function loadTarget(kind: AttackKind, flags: AttackFlags, data: LoadedData, out: Output): Promise<Target> {
-  const { train } = data;
-  if (!flags.protect) {
-    const keyPath = flags.key ?? defaultOwnerKeyPath(flags.model!);
-    const owned = await openProtected(flags.model!, keyPath);
+async function loadTarget(kind: AttackKind, given: AttackFlags, out: Output): Promise<{ target: Target; data: LoadedData; flags: AttackFlags }> {
+  if (!given.protect) {
+    const keyPath = given.key ?? defaultOwnerKeyPath(given.model!);
+    const owned = await openProtected(given.model!, keyPath);
     if (owned.password === undefined && kind !== 'finetune') {
-      throw new UsageError(`${flags.model} has no lock (password.edgepro): of the attack suite only \`attack finetune\` applies to it`);
+      throw new UsageError(`${given.model} has no lock (password.edgepro): of the attack suite only \`attack finetune\` applies to it`);
     }
+    const { flags, note } = await holdoutDefaults(keyPath, given, owned.fingerprint);
+    const data = await loadDataFromFlags(flags);
     if (!(await checkHoldout(keyPath, flags, data.test.y.length, owned.fingerprint))) {
       out.note(`held-out split not checked: no record of this model at ${holdoutRecordPath(keyPath)}; give the data flags protect used`);
     }
+    if (note !== undefined) out.note(note);
     const stolen = await thiefView(owned.lockable, owned.sealedWeights, flags.seed);
     owned.lockable.model.dispose();
     const target: Target = {
@@ -85,8 +88,11 @@ async function loadTarget(kind: AttackKind, flags: AttackFlags, data: LoadedData
         target.other = await loadModelDir(flags.other);
       }
     }
-    return target;
+    return { target, data, flags };
   }
+  const flags = given;
+  const data = await loadDataFromFlags(flags);
+  const { train } = data;
   const baseline = buildArchitecture(flags.arch ?? 'lenet5', { inputShape: train.sampleShape, numClasses: train.numClasses, seed: flags.seed });
   trainClassifier(baseline.model, train, { epochs: flags.epochs, seed: flags.seed, onEvent: trainingProgress(out, 'baseline').onEvent });
   // A self-contained audit keeps nothing: its passwords come from the seeds, so that the audit repeats exactly.
@@ -115,7 +121,7 @@ async function loadTarget(kind: AttackKind, flags: AttackFlags, data: LoadedData
     target.other = await thiefView(b.lock.protected, b.sealedWeights, flags.seed + 1);
     target.otherPassword = b.lock.password;
   }
-  return target;
+  return { target, data, flags };
 }
 
 const yesNo = (holds: boolean) => (holds ? 'yes' : 'NO');
@@ -172,13 +178,16 @@ function rowsFor(result: AttackResult): string[][] {
   }
 }
 
-export async function runAttack(kind: AttackKind, flags: AttackFlags): Promise<void> {
-  checkFlags(kind, flags);
-  const out = new Output(flags);
+/**
+ * Runs the attacks and prints the verdict. Exit code {@link EXIT_DOES_NOT_HOLD} (3) when the audit ran and some judged
+ * row does not hold, set after the table and the JSON are written (`--report-only`: 0 whatever the verdict).
+ */
+export async function runAttack(kind: AttackKind, given: AttackFlags): Promise<void> {
+  checkFlags(kind, given);
+  const out = new Output(given);
   const started = performance.now();
   await initEngine();
-  const data = await loadDataFromFlags(flags);
-  const target = await loadTarget(kind, flags, data, out);
+  const { target, data, flags } = await loadTarget(kind, given, out);
   out.note(`data: ${data.name}, ${data.train.y.length} train / ${data.test.y.length} test samples`);
   out.note(
     target.sealed.weights === 0
@@ -225,5 +234,10 @@ export async function runAttack(kind: AttackKind, flags: AttackFlags): Promise<v
   out.info(table(['attack', 'setting', 'attacker reaches', 'compared with', 'holds'], results.flatMap(rowsFor)));
   out.info(`protected model without password: ${percent(unauthorizedAccuracy)}; ${seconds.toFixed(0)} s in all`);
   const context = { dataset: data.name, model: target.protected.architecture, sealed: target.sealed, unauthorizedAccuracy, seconds };
-  await out.result(kind === 'all' ? { attack: 'all', ...context, holds: results.every((r) => r.holds), attacks: results } : { ...results[0]!, ...context });
+  const holds = results.every((r) => r.holds);
+  await out.result(kind === 'all' ? { attack: 'all', ...context, holds, attacks: results } : { ...results[0]!, ...context });
+  if (!holds) {
+    out.note(`the protection does not hold against every attack${flags.reportOnly ? ' (--report-only: exit 0)' : ` (exit ${EXIT_DOES_NOT_HOLD}; --report-only exits 0)`}`);
+    if (!flags.reportOnly) process.exitCode = EXIT_DOES_NOT_HOLD;
+  }
 }

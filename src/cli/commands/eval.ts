@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { DataFlags } from '../data.js';
+import { splitFlagsGiven, type DataFlags } from '../data.js';
 import { addCommonOptions, addDataOptions, type CommonFlags, addExamples, nonNegativeInt, positiveInt } from '../options.js';
 
 export interface EvalFlags extends DataFlags, CommonFlags {
@@ -16,7 +16,8 @@ export function registerEval(program: Command): void {
     .argument('<dir>', 'protected model directory (from edgepro protect)')
     .description(
       'the protection report of a protected model: accuracy with its password (opened with the owner key), without, ' +
-        'with random wrong passwords and with near misses; use the data flags and --seed that protect used, so the test set is the same',
+        'with random wrong passwords and with near misses. Without data flags it measures on the split protect held out ' +
+        '(recorded beside the owner key, <key>.holdout.json); data flags that are given must hold out the same samples',
     )
     .option('--key <file>', 'the owner key (default: <dir>.owner.key, where protect puts it)')
     .option('--baseline <dir>', 'the unprotected baseline, to report its accuracy beside')
@@ -28,8 +29,8 @@ export function registerEval(program: Command): void {
     'edgepro eval models/protected --baseline models/baseline',
     'edgepro eval models/protected --key ~/secrets/protected.key --trials 500 --json report.json',
   ]);
-  cmd.action(async (dir: string, flags: EvalFlags) => {
+  cmd.action(async (dir: string, flags: EvalFlags, command: Command) => {
     const { runEval } = await import('./eval_run.js');
-    await runEval(dir, flags);
+    await runEval(dir, { ...flags, splitGiven: splitFlagsGiven(command) });
   });
 }

@@ -7,7 +7,7 @@ import { countProgress } from '../progress.js';
 import { openProtected } from '../protected_files.js';
 import { UsageError } from '../errors.js';
 import { describeLevel } from '../level.js';
-import { checkHoldout, holdoutRecordPath } from '../holdout.js';
+import { checkHoldout, holdoutDefaults, holdoutRecordPath } from '../holdout.js';
 import { defaultOwnerKeyPath } from '../files.js';
 import type { EvalFlags } from './eval.js';
 
@@ -29,15 +29,18 @@ export function reportTable(report: ProtectionReport): string {
   return table(['', 'accuracy'], rows);
 }
 
-export async function runEval(dir: string, flags: EvalFlags): Promise<void> {
-  const out = new Output(flags);
-  const keyPath = flags.key ?? defaultOwnerKeyPath(dir);
+export async function runEval(dir: string, given: EvalFlags): Promise<void> {
+  const out = new Output(given);
+  const keyPath = given.key ?? defaultOwnerKeyPath(dir);
   await initEngine();
   const { lockable, password, fingerprint, sealedBytes, weightBytes } = await openProtected(dir, keyPath);
   if (password === undefined) throw new UsageError(`${dir} has no lock (password.edgepro): the protection report measures a lock; a sealed model without one runs only with its key`);
+  // No data flag typed: the split protect recorded for this model (its seed also seeds the trials).
+  const { flags, note } = await holdoutDefaults(keyPath, given, fingerprint);
   const baseline = flags.baseline !== undefined ? await loadModelDir(flags.baseline) : undefined;
   const data = await loadDataFromFlags(flags);
   const checked = await checkHoldout(keyPath, flags, data.test.y.length, fingerprint);
+  if (note !== undefined) out.note(note);
   if (!checked) out.note(`held-out split not checked: no record of this model at ${holdoutRecordPath(keyPath)}; give the data flags protect used`);
   out.note(`data: ${data.name}, ${data.test.y.length} test samples; ${flags.trials} wrong and ${flags.trials} near-miss passwords on ${Math.min(flags.trialSamples, data.test.y.length)} samples each`);
   const progress = countProgress(out, 'passwords tried', flags.trials);
