@@ -1,4 +1,5 @@
 import { EdgeProError } from '../util/errors.js';
+import { hintFor } from './hints.js';
 
 /** A mistake in how the command was called (unknown flag, bad value): exit code 2. */
 export class UsageError extends EdgeProError {
@@ -49,4 +50,28 @@ export function describeError(error: unknown): string {
     return error.message;
   }
   return String(error);
+}
+
+/**
+ * The code of an error as the user sees it: our own errors' `code`, a missing or forbidden file as
+ * `ERR_FILE_NOT_FOUND` / `ERR_PERMISSION_DENIED`, commander's usage errors as `ERR_USAGE`, anything else
+ * `ERR_UNEXPECTED`.
+ */
+export function errorCode(error: unknown): string {
+  if (error instanceof EdgeProError) return error.code;
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code === 'string' && code.startsWith('commander.')) return 'ERR_USAGE';
+  if (code === 'ENOENT' || code === 'ENOTDIR') return 'ERR_FILE_NOT_FOUND';
+  if (code === 'EACCES' || code === 'EPERM') return 'ERR_PERMISSION_DENIED';
+  return 'ERR_UNEXPECTED';
+}
+
+/**
+ * The one JSON line `--json` prints to stderr for a failure: `{"error":{"code":"ERR_…","message":"…","hint":"…"}}`,
+ * with the stack added under --verbose. `message` defaults to {@link describeError}'s line.
+ */
+export function errorJson(error: unknown, options: { message?: string; stack?: boolean } = {}): string {
+  const code = errorCode(error);
+  const stack = options.stack && error instanceof Error ? error.stack : undefined;
+  return `${JSON.stringify({ error: { code, message: options.message ?? describeError(error), hint: hintFor(code), ...(stack ? { stack } : {}) } })}\n`;
 }

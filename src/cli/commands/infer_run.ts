@@ -1,6 +1,7 @@
 import { EdgeProError } from '../../util/errors.js';
 import { inFile, MissingFileError, UsageError } from '../errors.js';
 import { exists, modelJsonPath, readRequired } from '../files.js';
+import { LICENCE_HINTS } from '../hints.js';
 import { readInferInputs } from '../inputs.js';
 import { Output, percent, table } from '../output.js';
 import { readKeyFile } from '../keys.js';
@@ -9,17 +10,6 @@ import type { InferFlags } from './infer.js';
 
 /** A protected model run without a licence: it would answer, but its answers mean nothing. */
 export class ModelLockedError extends UsageError {}
-
-/** What to do when a licence does not open, by the crypto error's code. */
-const LICENCE_HINTS: Record<string, string> = {
-  ERR_DECRYPTION_FAILED: 'check the passphrase or --device-key; if they are right, the licence file was damaged or altered: ask for a new one',
-  ERR_MALFORMED: 'not an edgepro licence, or a damaged one',
-  ERR_SIGNATURE: 'the licence was altered, forged, or signed by another vendor: ask the model owner for a new one',
-  ERR_MODEL_MISMATCH: 'the licence is for another model (or its model.json or weights were changed)',
-  ERR_EXPIRED: 'ask the model owner for a new licence',
-  ERR_CLOCK: "the device's clock cannot be trusted with this licence's dates",
-  ERR_UNSUPPORTED_VERSION: 'made by another version of edgepro',
-};
 
 export async function runInfer(dir: string, inputs: string[], flags: InferFlags): Promise<void> {
   const out = new Output(flags);

@@ -15,13 +15,22 @@ export interface LicenceIssueFlags {
   quiet?: boolean;
 }
 
+export interface LicenceInspectFlags {
+  model?: string;
+  json?: boolean | string;
+  quiet?: boolean;
+}
+
 export function registerLicence(program: Command): void {
   const licence = program
     .command('licence')
     .alias('license')
-    .summary('issue licences: the password key wrapped for a device or a passphrase')
+    .summary('issue and inspect licences: the password key wrapped for a device or a passphrase')
     .description('licences: the key of a protected model\'s password, wrapped for one device or one passphrase');
-  addExamples(licence, ['edgepro licence issue models/protected --device-key keys/device1.pub --out device1.licence']);
+  addExamples(licence, [
+    'edgepro licence issue models/protected --device-key keys/device1.pub --out device1.licence',
+    'edgepro licence inspect device1.licence --model models/protected',
+  ]);
   const cmd = licence
     .command('issue')
     .summary('issue a licence for a device key or a passphrase')
@@ -52,5 +61,21 @@ export function registerLicence(program: Command): void {
   cmd.action(async (dir: string, flags: LicenceIssueFlags) => {
     const { runLicenceIssue } = await import('./licence_run.js');
     await runLicenceIssue(dir, flags);
+  });
+
+  const inspect = licence
+    .command('inspect')
+    .summary('say what a licence is for, without opening it')
+    .argument('<file>', 'the licence file')
+    .description(
+      "what a licence says, read without any key and never printing a secret: its format version, the model it is for, " +
+        "its recipient (a passphrase and its KDF, or a device public key), its signer, when it was issued and when it expires",
+    )
+    .option('--model <dir>', 'also say whether the licence is for this model directory');
+  addCommonOptions(inspect, { seed: false });
+  addExamples(inspect, ['edgepro licence inspect device1.licence --model models/protected', 'edgepro licence inspect trial.licence --json']);
+  inspect.action(async (file: string, flags: LicenceInspectFlags) => {
+    const { runLicenceInspect } = await import('./licence_inspect_run.js');
+    await runLicenceInspect(file, flags);
   });
 }
