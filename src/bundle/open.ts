@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError, ModelFormatError } from '../util/errors.js';
 import { inspectSealed, openSealed, MAX_SEALED_HEADER, type SealedHeader } from '../crypto/stream.js';
+import { concatBytes } from '../crypto/bytes.js';
 import { fingerprintBundle, type FingerprintedFile } from './fingerprint.js';
 import { parseModelJsonDocument, type CheckedManifest, type ModelJsonDocument, type WeightSpec } from './manifest.js';
 import { CONTAINER_FILE, MODEL_JSON_FILE, sealedFiles } from './layout.js';
@@ -76,7 +77,7 @@ async function peek(
     if (next.done) break;
     taken.push(next.value);
     have += next.value.byteLength;
-    head = concat(taken, have);
+    head = taken.length === 1 ? taken[0]! : concatBytes(...taken);
   }
   async function* all(): AsyncGenerator<Uint8Array, void, number | undefined> {
     let wanted: number | undefined = head.byteLength > 0 ? yield head : undefined;
@@ -89,16 +90,6 @@ async function peek(
   return { head, all: all(), cancel: async () => void (await iterator.return?.()) };
 }
 
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.byteLength;
-  }
-  return out;
-}
 
 /**
  * Bytes needed to read a sealed header: 12, then 12 + H. An H over the format's cap needs no more bytes: the header
