@@ -28,6 +28,8 @@ export interface AttackFlags extends DataFlags, CommonFlags {
   budget: number;
   seal: SealSelection;
   reportOnly?: boolean;
+  /** Also write the result as one self-contained HTML page to this file. */
+  html?: string;
 }
 
 /** The exit code of an audit that ran and found a judged row that does not hold (1 is a failure, 2 a usage error). */
@@ -68,7 +70,8 @@ export function registerAttack(program: Command): void {
     .option('--samples <n>', "reverse: the attacker's labelled samples", positiveInt('--samples'), 500)
     .option('--queries <n>', 'reverse: greedy model evaluations (each on all samples)', positiveInt('--queries'), 4000)
     .option('--budget <n>', 'reverse: forward passes of the whole-password search', positiveInt('--budget'), 100_000)
-    .option('--report-only', `exit 0 whatever the verdict (default: exit ${EXIT_DOES_NOT_HOLD} when some judged row does not hold)`);
+    .option('--report-only', `exit 0 whatever the verdict (default: exit ${EXIT_DOES_NOT_HOLD} when some judged row does not hold)`)
+    .option('--html <file>', 'also write the result as one self-contained HTML page (inline SVG charts per attack, no scripts or URLs)');
   addDataOptions(cmd);
   addCommonOptions(cmd);
   cmd.addHelpText(
@@ -87,6 +90,7 @@ export function registerAttack(program: Command): void {
       '  edgepro attack all --protect --strategy reference       # the paper\'s public lock, for comparison',
       '  edgepro attack finetune --model models/protected --baseline models/baseline   # owner key: models/protected.owner.key',
       '  edgepro attack transfer --model models/a --other models/b',
+      '  edgepro attack all --protect --html audit.html         # the same audit as a self-contained HTML page',
     ].join('\n'),
   );
   cmd.action(async (kind: AttackKind, flags: AttackFlags, command: Command) => {

@@ -19,6 +19,8 @@ import { openProtected } from '../protected_files.js';
 import { checkHoldout, holdoutDefaults, holdoutRecordPath } from '../holdout.js';
 import { Output, percent, table } from '../output.js';
 import { trainingProgress } from '../progress.js';
+import { writeFileAtomic } from '../../util/node_fs.js';
+import { attackReportHtml, type AttackReportInput } from '../html_report.js';
 import { EXIT_DOES_NOT_HOLD, type AttackFlags, type AttackKind } from './attack.js';
 
 type AttackResult = FineTuneResult | PruneAttackResult | ReverseResult | TransferResult;
@@ -235,7 +237,12 @@ export async function runAttack(kind: AttackKind, given: AttackFlags): Promise<v
   out.info(`protected model without password: ${percent(unauthorizedAccuracy)}; ${seconds.toFixed(0)} s in all`);
   const context = { dataset: data.name, model: target.protected.architecture, sealed: target.sealed, unauthorizedAccuracy, seconds };
   const holds = results.every((r) => r.holds);
-  await out.result(kind === 'all' ? { attack: 'all', ...context, holds, attacks: results } : { ...results[0]!, ...context });
+  const report: AttackReportInput = kind === 'all' ? { attack: 'all', ...context, holds, attacks: results } : { ...results[0]!, ...context };
+  await out.result(report);
+  if (flags.html !== undefined) {
+    await writeFileAtomic(flags.html, attackReportHtml(report));
+    out.note(`wrote ${flags.html}`);
+  }
   if (!holds) {
     out.note(`the protection does not hold against every attack${flags.reportOnly ? ' (--report-only: exit 0)' : ` (exit ${EXIT_DOES_NOT_HOLD}; --report-only exits 0)`}`);
     if (!flags.reportOnly) process.exitCode = EXIT_DOES_NOT_HOLD;

@@ -7,6 +7,8 @@ export interface EvalFlags extends DataFlags, CommonFlags {
   baseline?: string;
   trials: number;
   trialSamples: number;
+  /** Also write the report as one self-contained HTML page to this file. */
+  html?: string;
 }
 
 export function registerEval(program: Command): void {
@@ -22,12 +24,14 @@ export function registerEval(program: Command): void {
     .option('--key <file>', 'the owner key (default: <dir>.owner.key, where protect puts it)')
     .option('--baseline <dir>', 'the unprotected baseline, to report its accuracy beside')
     .option('--trials <n>', 'wrong and near-miss passwords tried', nonNegativeInt('--trials'), 100)
-    .option('--trial-samples <n>', 'test samples each wrong or near-miss password is scored on', positiveInt('--trial-samples'), 500);
+    .option('--trial-samples <n>', 'test samples each wrong or near-miss password is scored on', positiveInt('--trial-samples'), 500)
+    .option('--html <file>', 'also write the report as one self-contained HTML page (inline SVG charts, no scripts or URLs)');
   addDataOptions(cmd);
   addCommonOptions(cmd);
   addExamples(cmd, [
     'edgepro eval models/protected --baseline models/baseline',
     'edgepro eval models/protected --key ~/secrets/protected.key --trials 500 --json report.json',
+    'edgepro eval models/protected --html report.html',
   ]);
   cmd.action(async (dir: string, flags: EvalFlags, command: Command) => {
     const { runEval } = await import('./eval_run.js');

@@ -9,6 +9,8 @@ import { UsageError } from '../errors.js';
 import { describeLevel } from '../level.js';
 import { checkHoldout, holdoutDefaults, holdoutRecordPath } from '../holdout.js';
 import { defaultOwnerKeyPath } from '../files.js';
+import { writeFileAtomic } from '../../util/node_fs.js';
+import { evalReportHtml } from '../html_report.js';
 import type { EvalFlags } from './eval.js';
 
 /** The report as an aligned table: one row per condition. */
@@ -56,5 +58,10 @@ export async function runEval(dir: string, given: EvalFlags): Promise<void> {
   out.info(reportTable(report));
   out.info(`protection: ${describeLevel(sealedBytes, weightBytes)}`);
   out.info(`model ${dir}: ${report.model}, password of ${report.password.neurons} neurons at ${report.password.lockPoints} lock points; ${report.testSamples} test samples of ${report.dataset}`);
-  await out.result({ ...report, modelDir: dir, seal: { bytes: sealedBytes, ofBytes: weightBytes } });
+  const result = { ...report, modelDir: dir, seal: { bytes: sealedBytes, ofBytes: weightBytes } };
+  await out.result(result);
+  if (flags.html !== undefined) {
+    await writeFileAtomic(flags.html, evalReportHtml(result));
+    out.note(`wrote ${flags.html}`);
+  }
 }
