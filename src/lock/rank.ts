@@ -49,7 +49,7 @@ function outputInModel(model: tfl.LayersModel, layerName: string): SymbolicTenso
   const nodes = (model as unknown as ContainerInternals).containerNodes;
   const index = layer.inboundNodes.findIndex((_, i) => nodes.has(`${layer.name}_ib-${i}`));
   const output = layer.inboundNodes[index]?.outputTensors;
-  if (output === undefined || output.length !== 1) throw new ModelFormatError(`lock point ${layerName} has no single output in model ${model.name}`);
+  if (output === undefined || output.length !== 1) throw new ModelFormatError(`layer ${layerName} cannot be a lock point: it has no single output in model ${model.name}`);
   return output[0]!;
 }
 
@@ -73,8 +73,9 @@ export function rankNeurons(lockable: LockableModel, ds: Dataset, options: RankO
   const batchSize = positiveInteger(options.batchSize ?? 64, 'batchSize');
   const { model, lockPoints } = lockable;
   ensureBuilt(model);
-  if (lockPoints.length === 0) throw new InvalidArgumentError(`model ${model.name} has no lock points to rank`);
-  if (model.inputs.length !== 1) throw new InvalidArgumentError(`rankNeurons needs a single-input model; ${model.name} has ${model.inputs.length}`);
+  if (lockPoints.length === 0) throw new InvalidArgumentError(`model ${model.name} has no lock points: name the layers to lock, or let edgepro place them`);
+  if (model.inputs.length !== 1) throw new InvalidArgumentError(`edgepro locks single-input, single-output classifiers; ${model.name} has ${model.inputs.length} inputs`);
+  if (model.outputs.length !== 1) throw new InvalidArgumentError(`edgepro locks single-input, single-output classifiers; ${model.name} has ${model.outputs.length} outputs`);
   const inputShape = model.inputs[0]!.shape.slice(1);
   if (inputShape.length !== ds.sampleShape.length || inputShape.some((d, i) => d !== null && d !== ds.sampleShape[i])) {
     throw new InvalidArgumentError(`dataset ${ds.name} has samples of shape [${ds.sampleShape.join(', ')}], model ${model.name} expects [${inputShape.join(', ')}]`);
@@ -98,7 +99,7 @@ export function rankNeurons(lockable: LockableModel, ds: Dataset, options: RankO
       return outputs.map((out, i) => {
         const point = lockPoints[i]!;
         if (out.shape[out.shape.length - 1] !== point.size) {
-          throw new ModelFormatError(`lock point ${point.layer}: output has ${out.shape[out.shape.length - 1]} neurons, expected ${point.size}`);
+          throw new ModelFormatError(`layer ${point.layer}: its output has ${out.shape[out.shape.length - 1]} neurons, the lock point expects ${point.size}`);
         }
         positions[i] = out.size / (out.shape[0]! * point.size);
         // Sum over every axis but the last (samples, and spatial positions for a conv map).

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ModelFormatError } from '../util/errors.js';
+import { fixKerasModelTopology } from './keras.js';
 import { describeLockPoint } from './lock_points.js';
 import type { LockableModel, LockPoint } from './types.js';
 
@@ -105,11 +106,18 @@ export async function deserializeModel(
   // TF.js copies each tensor out of the buffer; hand it the buffer itself when the bytes are all of it.
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
   const buffer = whole ? (bytes.buffer as ArrayBuffer) : (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  // A model converted from Keras (2 or 3) by tfjs-converter: map what tfjs-layers 4.22 does not read (src/models/keras.ts).
+  let modelTopology: object;
+  try {
+    modelTopology = fixKerasModelTopology(modelJson.modelTopology);
+  } catch (cause) {
+    throw new ModelFormatError(`${source}: ${(cause as Error).message}`, { cause });
+  }
   let model: tfl.LayersModel;
   try {
     model = await tfl.loadLayersModel(
       tf.io.fromMemory({
-        modelTopology: modelJson.modelTopology,
+        modelTopology,
         weightSpecs: specs,
         weightData: buffer,
         format: modelJson.format,
