@@ -20,13 +20,20 @@ function parseLayerList(value: string | undefined): string[] | undefined {
   return names;
 }
 
-/** A built-in architecture sized for the data, or a user's model.json (`--model`), with its lock points. */
-export async function modelFromFlags(flags: ModelFlags, data: Dataset): Promise<LockableModel> {
+/**
+ * A built-in architecture sized for the data, or a user's model.json (`--model`), with its lock points. `note`
+ * hears of the layers automatic placement skipped, and why.
+ */
+export async function modelFromFlags(flags: ModelFlags, data: Dataset, note: (line: string) => void = () => undefined): Promise<LockableModel> {
   const lockLayers = parseLayerList(flags.lockLayers);
   if (flags.model !== undefined) {
     if (flags.arch !== undefined) throw new UsageError('choose one of --arch and --model, not both');
     const loaded = await loadModelDir(flags.model, lockLayers ? { lockPoints: lockLayers } : {});
-    if (!loaded.declaredLockPoints) loaded.lockPoints = autoLockPoints(loaded.model);
+    if (!loaded.declaredLockPoints) {
+      const auto = autoLockPoints(loaded.model);
+      for (const s of auto.skipped) note(`lock points: skipped ${s.layer} (${s.className}): ${s.reason}`);
+      loaded.lockPoints = auto;
+    }
     return loaded;
   }
   const built = buildArchitecture(flags.arch ?? 'lenet5', { inputShape: data.sampleShape, numClasses: data.numClasses, seed: flags.seed });

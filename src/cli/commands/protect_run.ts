@@ -21,6 +21,7 @@ export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<
   const base = await modelFromFlags(
     { ...(flags.from !== undefined ? { model: flags.from } : {}), ...(flags.arch !== undefined ? { arch: flags.arch } : {}), ...(flags.lockLayers !== undefined ? { lockLayers: flags.lockLayers } : {}), seed: flags.seed },
     data.train,
+    (line) => out.note(line),
   );
   if (base.lockPoints.length === 0) throw new UsageError('the model has no lock points: name layers with --lock-layers');
   out.note(`data: ${data.name}, ${data.train.y.length} train / ${data.test.y.length} test samples; ${flags.from ? `baseline ${flags.from}` : `a fresh ${base.architecture}, from scratch`}`);

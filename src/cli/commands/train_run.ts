@@ -11,7 +11,7 @@ export async function runTrain(flags: TrainFlags): Promise<void> {
   const out = new Output(flags);
   await initEngine();
   const data = await loadDataFromFlags(flags);
-  const lockable = await modelFromFlags(flags, data.train);
+  const lockable = await modelFromFlags(flags, data.train, (line) => out.note(line));
   const progress = trainingProgress(out, `train ${lockable.architecture}`);
   const result = trainClassifier(lockable.model, data.train, {
     epochs: flags.epochs,
