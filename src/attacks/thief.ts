@@ -6,7 +6,6 @@
  * The fresh values are those of the attacks' control (`controlCopy` with the same seed): a thief of a fully sealed
  * bundle holds exactly the control, and a partially sealed one the control's values where the seal is.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { LockableModel } from '../models/types.js';
 import { cloneLockable } from '../train/protect.js';
 import { createRng } from '../util/rng.js';
