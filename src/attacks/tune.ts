@@ -154,7 +154,7 @@ export function tune(lockable: LockableModel, data: Dataset, recipe: Recipe, bud
 
 /**
  * {@link tune}, then the attacker's view of the result: accuracy on their hold-out (0 for a diverged run, which they
- * would not pick) and, for the record, on the test set.
+ * would not pick) and, for the report, on the test set.
  */
 export function tuneAndScore(
   lockable: LockableModel,
