@@ -189,6 +189,14 @@ function yAxis(left: number, top: number, plotW: number, plotH: number, label: s
   return parts.join('');
 }
 
+/** The plot area every accuracy chart shares: margins, height, and the 0..100% y scale. */
+function plotFrame(right: number) {
+  const left = 70;
+  const top = 44;
+  const plotH = 260;
+  return { left, top, plotH, plotW: WIDTH - left - right, height: top + plotH + 64, y: (v: number) => top + plotH - clamp01(v) * plotH };
+}
+
 /**
  * Grouped vertical bars: one group per setting (e.g. a label budget), one bar per series (the attack beside its
  * yardsticks), each bar's value above it. `lines` draws dashed horizontal references (a threshold) across the plot.
@@ -201,13 +209,7 @@ function groupedBars(
   lines: { label: string; value: number; color: string }[] = [],
 ): string {
   const id = nextId('groups');
-  const left = 70;
-  const right = 20;
-  const top = 44;
-  const plotH = 260;
-  const height = top + plotH + 64;
-  const plotW = WIDTH - left - right;
-  const y = (v: number) => top + plotH - clamp01(v) * plotH;
+  const { left, top, plotH, plotW, height, y } = plotFrame(20);
   const groupW = plotW / Math.max(1, groups.length);
   const barW = Math.min(70, (groupW * 0.8) / series.length);
   const desc = groups.map((g) => `${g.label}: ${series.map((s, i) => `${s.name} ${pct(g.values[i])}`).join(', ')}`).join('; ');
@@ -240,16 +242,10 @@ function groupedBars(
 /** Accuracy against a numeric x (the label budget, the pruned share): one polyline with point markers per series. */
 function lineChart(title: string, xLabel: string, series: Series[], xs: number[], values: (number | undefined)[][], xFormat: (x: number) => string): string {
   const id = nextId('lines');
-  const left = 70;
-  const right = 30;
-  const top = 44;
-  const plotH = 260;
-  const height = top + plotH + 64;
-  const plotW = WIDTH - left - right;
+  const { left, top, plotH, plotW, height, y } = plotFrame(30);
   const lo = Math.min(...xs);
   const hi = Math.max(...xs);
   const x = (v: number) => (hi === lo ? left + plotW / 2 : left + 20 + ((v - lo) / (hi - lo)) * (plotW - 40));
-  const y = (v: number) => top + plotH - clamp01(v) * plotH;
   const desc = series.map((s, si) => `${s.name}: ${xs.map((xv, i) => `${xFormat(xv)} ${pct(values[si]![i])}`).join(', ')}`).join('; ');
   const parts: string[] = [svgOpen(id, height, title, desc), legend(series, 22), yAxis(left, top, plotW, plotH, 'test accuracy')];
   xs.forEach((xv) => parts.push(`<text x="${x(xv).toFixed(1)}" y="${top + plotH + 20}" text-anchor="middle">${escapeHtml(xFormat(xv))}</text>`));
