@@ -10,8 +10,10 @@ export interface ResNetOptions extends ArchitectureOptions {
 /**
  * A small ResNet (ResNet-8 by default): a 3x3 stem, one basic block per stage (conv-BN-ReLU-conv-BN plus a shortcut,
  * a 1x1 stride-2 conv where the shape changes), global average pooling and a dense head.
- * Lock points: the output of the stem and of each block (`stem_relu`, `block1_out`, ...). These feed padded convs
- * and residual adds, so at unlock the lock stays an op rather than being folded.
+ * Lock points: the stem's ReLU, and one ReLU per block: the block's output where its shortcut is a projection (the
+ * lock folds into both writers of the residual sum), its inner ReLU where the shortcut is the identity (a lock on
+ * that sum could not reach the identity path's writer). Every one of them folds into the weights at unlock for a
+ * lock of constants (alpha 0), which is what every shipped password strategy draws.
  */
 export function buildResNet(options: ResNetOptions = {}): LockableModel {
   const inputShape = options.inputShape ?? [28, 28, 1];
@@ -36,9 +38,10 @@ export function buildResNet(options: ResNetOptions = {}): LockableModel {
     const stride = i === 0 ? 1 : 2;
     let r = apply(relu(`${b}_relu1`), apply(bn(`${b}_bn1`), apply(conv(`${b}_conv1`, width, 3, stride), h)));
     r = apply(bn(`${b}_bn2`), apply(conv(`${b}_conv2`, width, 3, 1), r));
-    const shortcut = stride !== 1 || channels !== width ? apply(bn(`${b}_short_bn`), apply(conv(`${b}_short`, width, 1, stride), h)) : h;
+    const projection = stride !== 1 || channels !== width;
+    const shortcut = projection ? apply(bn(`${b}_short_bn`), apply(conv(`${b}_short`, width, 1, stride), h)) : h;
     h = apply(relu(`${b}_out`), apply(tfl.layers.add({ name: `${b}_add` }), [r, shortcut]));
-    points.push(`${b}_out`);
+    points.push(projection ? `${b}_out` : `${b}_relu1`);
     channels = width;
   });
   h = apply(tfl.layers.globalAveragePooling2d({ name: 'gap' }), h);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '../../src/engine/index.js';
-import { unlockModel } from '../../src/lock/fold.js';
+import { planFolds, unlockModel } from '../../src/lock/fold.js';
 import { generatePassword } from '../../src/lock/generate.js';
 import { buildLockGraph } from '../../src/lock/lock_graph.js';
 import type { Password } from '../../src/lock/password.js';
@@ -12,6 +12,7 @@ import { describeLockPoint } from '../../src/models/lock_points.js';
 import { buildMlp } from '../../src/models/mlp.js';
 import { buildResNet } from '../../src/models/resnet.js';
 import type { LockableModel } from '../../src/models/types.js';
+import { createRng } from '../../src/util/rng.js';
 import { compare, lockGraphOutput, predictFlat, randomDataset } from './helpers.js';
 
 beforeAll(async () => {
@@ -76,12 +77,12 @@ describe('unlockModel (wasm)', () => {
     checkUnlock(lockable, 2, { folded: ['fc1', 'fc2', 'fc3'], applied: [] });
   });
 
-  it('ResNet: locks feeding padded convs and residual adds are applied as ops; the last folds through global pooling', () => {
+  it('ResNet: locks with a shift that would reach a padded conv are applied as ops; the last folds through global pooling', () => {
     const lockable = buildResNet({ inputShape: [8, 8, 1], widths: [4, 6, 8], seed: 13 });
-    checkUnlock(lockable, 3, { folded: ['block3_out'], applied: ['stem_relu', 'block1_out', 'block2_out'] });
+    checkUnlock(lockable, 3, { folded: ['block3_out'], applied: ['stem_relu', 'block1_relu1', 'block2_out'] });
   });
 
-  it('custom graph: dropout in the path, consumers without bias, a padded consumer and a locked model output', () => {
+  it('custom graph: dropout in the path, consumers without bias, a padded consumer and a locked linear model output', () => {
     const build = (padding: 'valid' | 'same'): LockableModel => {
       let seed = 20;
       const init = () => tfl.initializers.glorotUniform({ seed: seed++ });
@@ -95,8 +96,9 @@ describe('unlockModel (wasm)', () => {
       const model = tfl.model({ inputs: input, outputs: h });
       return { architecture: 'custom', model, lockPoints: ['c1', 'c2', 'd1', 'd2'].map((n) => describeLockPoint(model, n)) };
     };
-    checkUnlock(build('valid'), 4, { folded: ['c1', 'c2', 'd1'], applied: ['d2'] });
-    checkUnlock(build('same'), 5, { folded: ['c2', 'd1'], applied: ['c1', 'd2'] });
+    // d2 is a linear Dense: its own lock folds into its kernel's columns and (new) bias.
+    checkUnlock(build('valid'), 4, { folded: ['c1', 'c2', 'd1', 'd2'], applied: [] });
+    checkUnlock(build('same'), 5, { folded: ['c2', 'd1', 'd2'], applied: ['c1'] });
   });
 
   it('a Sequential model, and the unlocked model outlives the original', () => {
@@ -108,7 +110,7 @@ describe('unlockModel (wasm)', () => {
       ],
     });
     const lockable: LockableModel = { architecture: 'custom', model, lockPoints: ['s1', 's2', 's3'].map((n) => describeLockPoint(model, n)) };
-    checkUnlock(lockable, 6, { folded: ['s1', 's2'], applied: ['s3'] });
+    checkUnlock(lockable, 6, { folded: ['s1', 's2', 's3'], applied: [] });
     const ds = randomDataset([5], 4, 6);
     const password = randomPassword(lockable, 6);
     const reference = lockGraphOutput(buildLockGraph(lockable), lockable, password, ds);
@@ -129,6 +131,106 @@ describe('unlockModel (wasm)', () => {
     const { maxDiff, maxRef } = compare(predictFlat(unlocked.model, ds), reference);
     expect(maxDiff).toBeLessThanOrEqual(1e-5 * Math.max(1, maxRef));
     unlocked.model.dispose();
+  });
+});
+
+/** A password of constants (alpha 0, the shipped strategies' lock) or of positive scales, on a third of each point's neurons. */
+function craftedPassword(lockable: LockableModel, seed: number, kind: 'constant' | 'scale'): Password {
+  const rng = createRng(seed);
+  return {
+    version: 1,
+    lockPoints: lockable.lockPoints.map((p) => {
+      const neurons = Array.from({ length: p.size }, (_, i) => i).filter((i) => i % 3 === seed % 3);
+      return {
+        layer: p.layer,
+        kind: p.kind,
+        size: p.size,
+        neurons,
+        alpha: neurons.map(() => (kind === 'constant' ? 0 : Math.fround(0.5 + rng.next()))),
+        // Both signs, so that the sign of a constant has to travel into the readers.
+        beta: neurons.map((_, i) => (kind === 'constant' ? Math.fround((i % 2 === 0 ? -1 : 1) * (0.5 + rng.next())) : 0)),
+      };
+    }),
+  };
+}
+
+/** Every lock folds: no lock op in the unlocked model, and it computes what the lock graph computes. */
+function checkExactFold(lockable: LockableModel, password: Password, seed: number): void {
+  const shape = lockable.model.inputs[0]!.shape.slice(1) as number[];
+  const ds = randomDataset(shape, 6, seed);
+  const plainBefore = predictFlat(lockable.model, ds);
+  const reference = lockGraphOutput(buildLockGraph(lockable), lockable, password, ds);
+  const unlocked = unlockModel(lockable, password);
+  expect(unlocked.applied).toEqual([]);
+  expect(unlocked.model.layers.map((l) => l.getClassName())).toEqual(lockable.model.layers.map((l) => l.getClassName()));
+  const { maxDiff, maxRef } = compare(predictFlat(unlocked.model, ds), reference);
+  expect(maxDiff).toBeLessThanOrEqual(1e-5 * Math.max(1, maxRef));
+  expect(compare(plainBefore, reference).maxDiff).toBeGreaterThan(1e-3);
+  expect(predictFlat(lockable.model, ds)).toEqual(plainBefore);
+  unlocked.model.dispose();
+}
+
+describe('unlockModel: exact folds through batch norms, ReLUs, residual adds and padded convs', () => {
+  it('ResNet: every lock of the shipped strategies folds, with no op left', () => {
+    const lockable = buildResNet({ inputShape: [8, 8, 1], widths: [4, 6, 8], seed: 15 });
+    const ds = randomDataset([8, 8, 1], 16, 7);
+    const ranking = rankNeurons(lockable, ds, { samples: 16 });
+    for (const [i, strategy] of (['hardened', 'paper', 'reference'] as const).entries()) {
+      const password = generatePassword(lockable, ranking, { strategy, seed: 20 + i });
+      if (strategy === 'hardened') expect(password.lockPoints.flatMap((k) => k.beta).some((b) => b < 0)).toBe(true);
+      expect(planFolds(lockable.model, password).map((p) => p.how)).toEqual(
+        strategy === 'reference' ? ['through-relu', 'next-layer', 'through-relu', 'next-layer'] : ['through-relu', 'through-relu', 'through-relu', 'next-layer'],
+      );
+      checkExactFold(lockable, password, 30 + i);
+    }
+    checkExactFold(lockable, craftedPassword(lockable, 4, 'scale'), 34);
+  });
+
+  it('a converter-style graph: BatchNorm, DepthwiseConv2D, padded convs, an Add of affine writers, a pre-activation BN reader', () => {
+    let seed = 50;
+    const init = () => tfl.initializers.glorotUniform({ seed: seed++ });
+    const apply = (layer: { apply(x: tfl.SymbolicTensor | tfl.SymbolicTensor[]): unknown }, x: tfl.SymbolicTensor | tfl.SymbolicTensor[]) => layer.apply(x) as tfl.SymbolicTensor;
+    const bn = (name: string) => tfl.layers.batchNormalization({ name, betaInitializer: init(), gammaInitializer: 'ones', movingMeanInitializer: init(), movingVarianceInitializer: 'ones' });
+    const input = tfl.input({ shape: [9, 9, 3], name: 'input' });
+    const conv = apply(tfl.layers.conv2d({ name: 'conv', filters: 6, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init() }), input);
+    const bnA = apply(bn('bn_a'), conv);
+    const act = apply(tfl.layers.activation({ name: 'act', activation: 'relu' }), bnA);
+    const dw = apply(tfl.layers.depthwiseConv2d({ name: 'dw', kernelSize: 3, depthMultiplier: 2, padding: 'same', depthwiseInitializer: init() }), act);
+    const bnB = apply(bn('bn_b'), dw);
+    const proj = apply(tfl.layers.conv2d({ name: 'proj', filters: 12, kernelSize: 1, kernelInitializer: init() }), act);
+    const sum = apply(tfl.layers.add({ name: 'sum' }), [bnB, proj]);
+    const reluSum = apply(tfl.layers.reLU({ name: 'relu_sum' }), sum);
+    const bnPre = apply(bn('bn_pre'), reluSum);
+    const fused = apply(tfl.layers.conv2d({ name: 'fused', filters: 5, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init() }), bnPre);
+    const drop = apply(tfl.layers.dropout({ name: 'drop', rate: 0.3 }), fused);
+    const tail = apply(tfl.layers.conv2d({ name: 'tail', filters: 4, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: init() }), drop);
+    const gap = apply(tfl.layers.globalAveragePooling2d({ name: 'gap' }), tail);
+    const out = apply(tfl.layers.dense({ name: 'logits', units: 3, kernelInitializer: init() }), gap);
+    const model = tfl.model({ name: 'converted', inputs: input, outputs: out });
+    // bn_a and dw are affine lock points, sum is an Add of two affine writers; act, relu_sum and fused are ReLUs whose
+    // readers are a depthwise conv and a 1x1 conv, a batch norm, and a padded conv behind dropout.
+    const points = ['bn_a', 'act', 'sum', 'relu_sum', 'fused'];
+    const lockable: LockableModel = { architecture: 'custom', model, lockPoints: points.map((n) => describeLockPoint(model, n)) };
+    const constant = craftedPassword(lockable, 1, 'constant');
+    // One lock per layer side, and none through another lock: bn_a's fold takes bn_a's output, so act (through bn_a)
+    // stays an op, and so does relu_sum, whose writers sit behind the lock on sum.
+    expect(planFolds(model, constant).map((p) => [p.layer, p.how])).toEqual([
+      ['bn_a', 'producer'],
+      ['sum', 'producer'],
+      ['fused', 'through-relu'],
+    ]);
+    const unlocked = unlockModel(lockable, constant);
+    expect(unlocked.applied).toEqual(['act', 'relu_sum']);
+    unlocked.model.dispose();
+    const only = (names: string[]): LockableModel => ({ architecture: 'custom', model, lockPoints: lockable.lockPoints.filter((p) => names.includes(p.layer)) });
+    // The ReLUs alone: act folds through bn_a into the depthwise and the 1x1 conv, relu_sum into the Add's writers
+    // and the batch norm that reads it, fused into its own kernel and the padded conv behind dropout.
+    const relus = only(['act', 'relu_sum', 'fused']);
+    checkExactFold(relus, craftedPassword(relus, 2, 'constant'), 60);
+    checkExactFold(relus, craftedPassword(relus, 3, 'scale'), 61);
+    const affine = only(['bn_a', 'sum', 'fused']);
+    checkExactFold(affine, craftedPassword(affine, 5, 'constant'), 62);
+    model.dispose();
   });
 });
 

@@ -46,7 +46,7 @@ describe('architectures', () => {
 
   it('the ResNet has residual blocks with stride-2 stages and batch norm', () => {
     const { model, lockPoints } = buildResNet({ widths: [8, 16, 32] });
-    expect(lockPoints.map((p) => p.layer)).toEqual(['stem_relu', 'block1_out', 'block2_out', 'block3_out']);
+    expect(lockPoints.map((p) => p.layer)).toEqual(['stem_relu', 'block1_relu1', 'block2_out', 'block3_out']);
     expect(model.getLayer('block3_out').outputShape).toEqual([null, 7, 7, 32]);
     expect(model.layers.some((l) => l.getClassName() === 'BatchNormalization')).toBe(true);
     expect(model.layers.filter((l) => l.getClassName() === 'Add')).toHaveLength(3);
