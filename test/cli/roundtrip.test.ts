@@ -31,7 +31,7 @@ const DIGITS = 12;
 
 let dir: string;
 let labels: number[];
-let protectReport: { authorizedAccuracy: number; unauthorizedAccuracy: number; ownerKey: string; modelFingerprint: string };
+let protectReport: { authorizedAccuracy: number; unauthorizedAccuracy: number; ownerKey: string; modelFingerprint: string; unlock: { folded: string[]; lockOps: string[] } };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'edgepro-roundtrip-'));
@@ -92,6 +92,8 @@ describe('edgepro round trip: train -> protect -> licence -> infer', () => {
   it('protect writes the model, its sealed password and a secret owner key outside the directory', async () => {
     expect(protectReport.authorizedAccuracy).toBeGreaterThan(0.8);
     expect(protectReport.unauthorizedAccuracy).toBeLessThan(0.5);
+    // LeNet-5's four locks all fold into the weights: the unlocked model runs no lock op.
+    expect(protectReport.unlock).toEqual({ folded: ['pool1', 'pool2', 'fc1', 'fc2'], lockOps: [] });
     // The default level, lock + seal all: the weights ship sealed, only the architecture is in the clear.
     expect((await readdir(join(dir, 'prot'))).sort()).toEqual(['model.json', 'password.edgepro', 'weights.sealed']);
     expect(((await stat(join(dir, 'prot.owner.key'))).mode & 0o777).toString(8)).toBe('600');

@@ -3,6 +3,7 @@ import { evaluateClassifier } from '../../train/index.js';
 import { protect } from '../../owner/protect.js';
 import { accuracyOf, buildLockGraph, predictWithPassword } from '../../lock/lock_graph.js';
 import { passwordSummary } from '../../lock/password.js';
+import { planFolds } from '../../lock/fold.js';
 import { loadDataFromFlags } from '../data.js';
 import { modelFromFlags } from '../model.js';
 import { Output, percent, table } from '../output.js';
@@ -63,6 +64,11 @@ export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<
   out.info(
     `password: ${flags.strategy}, ${summary.neurons} neurons at ${summary.lockPoints} lock points, drawn ${flags.reproduciblePassword ? `from --seed ${flags.seed} (reproducible: not for shipping)` : 'from WebCrypto'}; lock training ${result.training.seconds.toFixed(1)} s`,
   );
+  const folded = planFolds(result.protected.model, result.password).map((p) => p.layer);
+  const ops = result.password.lockPoints.map((k) => k.layer).filter((l) => !folded.includes(l));
+  out.info(
+    `unlock: ${folded.length} of ${result.password.lockPoints.length} lock points fold into the weights${ops.length > 0 ? `; kept as lock ops (a multiply-add each at inference): ${ops.join(', ')}` : ', no lock op at inference'}`,
+  );
   out.info(`protection: ${level}`);
   out.info(`wrote ${flags.out}/ (${protectedBundle.bundle.fileNames().join(', ')}), the owner key ${keyPath} and ${holdoutRecordPath(keyPath)} (the held-out split, for eval and attack)`);
   process.stderr.write(`edgepro: keep ${keyPath} secret and never ship it: it opens ${CONTAINER_FILE}${protectedBundle.sealedBytes > 0 ? ' and the sealed weights' : ''}; issue licences with it (edgepro licence issue)\n`);
@@ -77,6 +83,7 @@ export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<
     authorizedAccuracy: authorized,
     unauthorizedAccuracy: unauthorized,
     password: { ...summary, randomness: flags.reproduciblePassword ? 'seed' : 'crypto' },
+    unlock: { folded, lockOps: ops },
     modelFingerprint: fingerprint,
     seal: { weights: protectedBundle.sealedWeights.length, bytes: protectedBundle.sealedBytes, ofBytes: protectedBundle.weightBytes },
     out: flags.out,
