@@ -62,8 +62,11 @@ function isAffine(layer: Layer): boolean {
   const cls = layer.getClassName();
   if (!AFFINE.has(cls) || !channelsLast(layer)) return false;
   if (cls === 'BatchNormalization') {
-    const axis = (layer.getConfig() as { axis?: number | number[] }).axis;
-    return axis === undefined || axis === -1 || (Array.isArray(axis) && axis.length === 1 && axis[0] === -1);
+    // Normalising over the channels: axis -1, or the last axis by number (Keras 2 writes [3] for a conv map).
+    const config = (layer.getConfig() as { axis?: number | number[] }).axis;
+    const axes = config === undefined ? [-1] : Array.isArray(config) ? config : [config];
+    const rank = (layer.outputShape as (number | null)[]).length;
+    return axes.length === 1 && (axes[0] === -1 || axes[0] === rank - 1);
   }
   const activation = activationOf(layer);
   return activation === undefined || activation === 'linear';

@@ -8,7 +8,7 @@ import { autoLockPoints, describeLockPoint, deserializeModel, serializeModel } f
 import { fixKerasModelTopology } from '../../src/models/keras.js';
 import { loadModelDir } from '../../src/owner/model_dir.js';
 import { assembleBundle } from '../../src/bundle/assemble.js';
-import { buildLockGraph, generatePassword, predictWithPassword, rankNeurons } from '../../src/lock/index.js';
+import { buildLockGraph, generatePassword, planFolds, predictWithPassword, rankNeurons } from '../../src/lock/index.js';
 import { loadProtectedModel } from '../../src/runtime/index.js';
 import type { Dataset } from '../../src/data/types.js';
 import type { LockableModel } from '../../src/models/types.js';
@@ -61,7 +61,14 @@ describe.each(['keras2', 'keras3'])('a %s model converted by tfjs-converter', (n
     const data = sample(24);
     const password = generatePassword(lockable, rankNeurons(lockable, data), { strategy: 'hardened', seed: 1 });
     const { bundle } = await assembleBundle(await serializeModel(lockable), { seal: 'none', password });
+    // Both locks fold: re_lu through its batch norm (its sign into the padded conv and the residual add), re_lu_1
+    // into the dense head through pooling and dropout. The device runs no lock op.
+    expect(planFolds(lockable.model, password).map((p) => [p.layer, p.how])).toEqual([
+      ['re_lu', 'through-relu'],
+      ['re_lu_1', 'next-layer'],
+    ]);
     const device = await loadProtectedModel(bundle, { password });
+    expect((device.model as tfl.LayersModel).layers.map((l) => l.getClassName())).toEqual(lockable.model.layers.map((l) => l.getClassName()));
     const expected = predictWithPassword(buildLockGraph(lockable), data, password);
     expect(Array.from(device.predict(data.x).classes)).toEqual(Array.from(expected));
   });
