@@ -113,6 +113,7 @@ export function weightSpecBytes(spec: WeightSpec): number {
  */
 export function checkManifest(doc: unknown, source: string, limits: { maxWeightBytes?: number } = {}): CheckedManifest {
   if (!isObject(doc)) throw bad(source, 'is not a JSON object');
+  if (doc.format === 'edgepro-onnx') throw bad(source, "is a sealed ONNX model: load it with loadProtectedOnnx from 'edgepro/onnx'");
   if (!isObject(doc.modelTopology)) throw bad(source, 'has no modelTopology: not a TensorFlow.js model');
   const kind = doc.format === 'graph-model' || (doc.format === undefined && Array.isArray(doc.modelTopology.node)) ? 'graph' : 'layers';
   if (doc.format !== undefined && doc.format !== 'layers-model' && doc.format !== 'graph-model') {
