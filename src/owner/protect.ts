@@ -96,7 +96,7 @@ export async function sealModel(
  */
 export async function sealOnnxModel(
   model: Uint8Array,
-  options: { readExternal?: OnnxFileReader; name?: string; chunkBytes?: number; randomBytes?: RandomBytes } = {},
+  options: { readExternal?: OnnxFileReader; name?: string; contentKey?: Uint8Array; chunkBytes?: number; randomBytes?: RandomBytes } = {},
 ): Promise<AssembledOnnxBundle> {
   return assembleOnnxBundle(model, options);
 }

@@ -4,6 +4,8 @@
  * runtime; every failure a typed error with its code; hostile external-data names refused before anything is read.
  */
 import { describe, expect, it, vi } from 'vitest';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
 import { mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -297,5 +299,16 @@ describe('the bundle in memory', () => {
     const needle = Buffer.from(original.subarray(100, 116));
     expect(Buffer.from(sealedData).indexOf(needle)).toBe(-1);
     expect(Bundle.fromFiles({}).fileNames()).toEqual([]);
+  });
+});
+
+describe('edgepro/onnx for the browser', () => {
+  it('bundles without TensorFlow.js, ONNX Runtime or anything Node-only', async () => {
+    const result = await build({ entryPoints: [join(import.meta.dirname, '../../src/onnx.ts')], bundle: true, platform: 'browser', format: 'esm', minify: true, write: false, metafile: true, logLevel: 'silent' });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.filter((path) => /@tensorflow|onnxruntime|node:/.test(path))).toEqual([]);
+    const bytes = result.outputFiles[0]!.contents;
+    // edgepro's runtime code plus @noble: small beside onnxruntime-web itself.
+    expect(gzipSync(bytes).byteLength).toBeLessThan(60 * 1024);
   });
 });
