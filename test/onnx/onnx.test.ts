@@ -17,6 +17,7 @@ import { onnxFileReader, directorySource, writeBundle } from '../../src/bundle/d
 import { openOnnxBundle, checkOnnxDocument } from '../../src/bundle/onnx.js';
 import { openBundle } from '../../src/bundle/open.js';
 import { checkOwnerKey } from '../../src/owner/open.js';
+import { rekeyBundle } from '../../src/owner/rekey.js';
 import { Bundle } from '../../src/bundle/source.js';
 import { generateDeviceKeyPair, generateVendorKeyPair, issueLicence } from '../../src/crypto/index.js';
 import { EdgeProError } from '../../src/util/errors.js';
@@ -237,6 +238,8 @@ describe('refusals at load (typed, with codes)', () => {
     expect(checked).toEqual({ fingerprint: sealed.fingerprint, kind: 'onnx', sealed: true, locked: false });
     expect(await code(checkOwnerKey(sealed.bundle, new Uint8Array(32)))).toBe('ERR_DECRYPTION_FAILED');
     expect((await openOnnxBundle(sealed.bundle)).fingerprint).toBe(sealed.fingerprint);
+    // Re-keying an ONNX bundle is sealing the original again: rekey says so.
+    await expect(rekeyBundle(sealed.bundle, sealed.contentKey)).rejects.toMatchObject({ code: 'ERR_MODEL_FORMAT', message: expect.stringContaining('seal the original .onnx again') });
   });
 });
 
