@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -27,6 +28,13 @@ async function outputs(session: { run(feeds: never): Promise<unknown> }): Promis
   const out = (await session.run({ x: new ort.Tensor('float32', X, [3, INPUTS]) } as never)) as { probs: { data: Float32Array } };
   return Array.from(out.probs.data);
 }
+
+describe('the package', () => {
+  it("exports edgepro/onnx (the built entry, through the package's own exports map)", () => {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', "const m = await import('edgepro/onnx'); console.log(typeof m.loadProtectedOnnx, typeof m.urlSource, typeof m.DecryptionFailedError)"], { encoding: 'utf8' });
+    expect(out.trim()).toBe('function function function');
+  });
+});
 
 describe('edgepro seal model.onnx', () => {
   it('seals the model and its external data; a licence opens it in onnxruntime-node', async () => {

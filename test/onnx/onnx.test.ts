@@ -6,6 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import fc from 'fast-check';
 import { mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -221,6 +222,29 @@ describe('refusals at load (typed, with codes)', () => {
     expect(() => checkOnnxDocument(doc, 'model.json', { maxBytes: 1000 })).toThrow(expect.objectContaining({ code: 'ERR_MODEL_FORMAT' }));
     // The TF.js reader sends an ONNX bundle to the ONNX loader.
     await expect(openBundle(sealed.bundle)).rejects.toMatchObject({ code: 'ERR_MODEL_FORMAT', message: expect.stringContaining('edgepro/onnx') });
+  });
+
+  it('model.json with arbitrary JSON in any field: ERR_MODEL_FORMAT, nothing else', async () => {
+    const sealed = await sealFixture('mlp_external.onnx');
+    const doc = JSON.parse(new TextDecoder().decode(sealed.bundle.get('model.json'))) as Record<string, unknown>;
+    const paths = [['format'], ['version'], ['keyId'], ['model'], ['model', 'file'], ['model', 'bytes'], ['externalData'], ['externalData', 0], ['externalData', 1, 'location'], ['externalData', 0, 'file'], ['externalData', 1, 'bytes']];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...paths), fc.jsonValue(), async (path, value) => {
+        const copy = structuredClone(doc) as Record<string | number, unknown>;
+        let at = copy;
+        for (const key of path.slice(0, -1)) at = at[key] as Record<string | number, unknown>;
+        at[path.at(-1)!] = value;
+        const bundle = sealed.bundle.with('model.json', new TextEncoder().encode(JSON.stringify(copy)));
+        try {
+          const opened = await openOnnxBundle(bundle);
+          await opened.close();
+        } catch (error) {
+          expect(error).toBeInstanceOf(EdgeProError);
+          expect(['ERR_MODEL_FORMAT', 'ERR_MALFORMED']).toContain((error as EdgeProError).code);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('a sealed model that names external data model.json does not list', async () => {
