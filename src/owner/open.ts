@@ -30,7 +30,8 @@ export interface OwnedModel {
 
 /**
  * Checks that `contentKey` is this bundle's owner key — it opens password.edgepro, or else the sealed weights — and
- * returns the bundle fingerprint a licence must carry. Any model, layers or graph. DecryptionFailedError otherwise.
+ * returns the bundle fingerprint a licence must carry. Any model: layers, graph or a sealed ONNX model (its files
+ * decrypted and the copies zeroed). DecryptionFailedError otherwise.
  */
 export async function checkOwnerKey(source: BundleSource, contentKey: Uint8Array): Promise<{ fingerprint: string; kind: 'layers' | 'graph' | 'onnx'; sealed: boolean; locked: boolean }> {
   if (await isOnnxBundle(source)) {
