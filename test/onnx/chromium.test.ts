@@ -14,7 +14,7 @@ import { serveDirectory } from '../web/static_server.js';
 import { sealOnnxModel } from '../../src/owner/protect.js';
 import { onnxFileReader, writeBundle } from '../../src/bundle/directory.js';
 import { issueLicence } from '../../src/crypto/index.js';
-import { FIXTURE_DIR, INPUTS } from './make_fixtures.js';
+import { FIXTURE_DIR, FIXTURE_MODELS, INPUTS } from './make_fixtures.js';
 import type { OnnxCheckRequest, OnnxCheckResult } from './onnx_check.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -23,10 +23,7 @@ const SITE = join(ROOT, '.cache/onnx-check');
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 const SAMPLES = 4;
 const INPUT = Array.from({ length: SAMPLES * INPUTS }, (_, i) => Math.fround(Math.sin(i * 0.13) * 1.5));
-const MODELS = [
-  { name: 'mlp.onnx', externalData: [] as string[] },
-  { name: 'mlp_external.onnx', externalData: ['mlp_external.onnx.data', 'mlp_external.bias.data'] },
-];
+const MODELS = FIXTURE_MODELS;
 
 let browser: Browser;
 let page: Page;
@@ -67,11 +64,11 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function nodeOutputs(name: string, externalData: string[]): Promise<number[]> {
+async function nodeOutputs(name: string, externalData: string[], dims: number[]): Promise<number[]> {
   const session = await ortWeb.InferenceSession.create(new Uint8Array(await readFile(join(FIXTURE_DIR, name))), {
     externalData: await Promise.all(externalData.map(async (path) => ({ path, data: new Uint8Array(await readFile(join(FIXTURE_DIR, path))) }))),
   });
-  const out = await session.run({ x: new ortWeb.Tensor('float32', Float32Array.from(INPUT), [SAMPLES, INPUTS]) });
+  const out = await session.run({ x: new ortWeb.Tensor('float32', Float32Array.from(INPUT), dims) });
   await session.release();
   return Array.from(out.probs!.data as Float32Array);
 }
@@ -85,7 +82,7 @@ describe('sealed ONNX in Chromium with onnxruntime-web', () => {
         licence: `/licence-${i}.licence`,
         passphrase: 'correct horse',
         input: INPUT,
-        dims: [SAMPLES, INPUTS],
+        dims: m.dims(SAMPLES),
       };
       results.push(await page.evaluate((r) => (globalThis as unknown as { onnxCheck: (r: OnnxCheckRequest) => Promise<OnnxCheckResult> }).onnxCheck(r), request));
     }
@@ -95,7 +92,7 @@ describe('sealed ONNX in Chromium with onnxruntime-web', () => {
       const [one] = result.results;
       expect(one!.sealed.length).toBe(SAMPLES * 10);
       expect(one!.sealed, m.name).toEqual(one!.original);
-      const node = await nodeOutputs(m.name, m.externalData);
+      const node = await nodeOutputs(m.name, m.externalData, m.dims(SAMPLES));
       one!.sealed.forEach((v, j) => expect(v).toBeCloseTo(node[j]!, 6));
       expect(result.wrongPassphrase).toBe('ERR_DECRYPTION_FAILED');
       expect(result.noLicence).toBe('ERR_SEALED');

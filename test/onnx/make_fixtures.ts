@@ -6,8 +6,10 @@
  *     test/fixtures/onnx/mlp_external.onnx          the same MLP with its weights in external data files:
  *     test/fixtures/onnx/mlp_external.onnx.data       both weight matrices (offsets 0 and 16384)
  *     test/fixtures/onnx/mlp_external.bias.data       the output bias
+ *     test/fixtures/onnx/cnn.onnx                   a small CNN on 8×8 images: Conv 3×3 (4 channels, padded) → Relu →
+ *                                                   MaxPool 2×2 → Flatten → Gemm → Softmax, weights inside the file
  *
- * Both models compute the same function; the tests run them with onnxruntime and compare. Run:
+ * The two MLPs compute the same function; the tests run them with onnxruntime and compare. Run:
  * `npx tsx test/onnx/make_fixtures.ts` (the tests check the committed files are what this writes).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -81,6 +83,45 @@ function mlpModel(initializers: object[]): Uint8Array {
   return ModelProto.encode(ModelProto.fromObject(model)).finish();
 }
 
+/** The CNN: input x [N, 1, 8, 8] (64 values a sample, like the MLP's), output probs [N, 10]. */
+function cnnModel(): Uint8Array {
+  const conv = { name: 'conv_w', dims: [4, 1, 3, 3], values: weights(5, 4 * 9, 1 / 3) };
+  const convBias = { name: 'conv_b', dims: [4], values: weights(6, 4, 0.1) };
+  const dense = { name: 'fc_w', dims: [CLASSES, 4 * 4 * 4], values: weights(7, CLASSES * 64, 1 / 8) };
+  const denseBias = { name: 'fc_b', dims: [CLASSES], values: weights(8, CLASSES, 0.1) };
+  const ints = (name: string, values: number[]) => ({ name, type: 7, ints: values });
+  const model = {
+    irVersion: 8,
+    producerName: 'edgepro test/onnx/make_fixtures.ts',
+    opsetImport: [{ domain: '', version: 17 }],
+    graph: {
+      name: 'cnn',
+      node: [
+        { opType: 'Conv', input: ['x', 'conv_w', 'conv_b'], output: ['c'], name: 'conv1', attribute: [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1])] },
+        { opType: 'Relu', input: ['c'], output: ['r'], name: 'relu1' },
+        { opType: 'MaxPool', input: ['r'], output: ['p'], name: 'pool1', attribute: [ints('kernel_shape', [2, 2]), ints('strides', [2, 2])] },
+        { opType: 'Flatten', input: ['p'], output: ['f'], name: 'flatten', attribute: [{ name: 'axis', type: 2, i: 1 }] },
+        { opType: 'Gemm', input: ['f', 'fc_w', 'fc_b'], output: ['logits'], name: 'fc', attribute: [{ name: 'transB', type: 2, i: 1 }] },
+        { opType: 'Softmax', input: ['logits'], output: ['probs'], name: 'softmax', attribute: [{ name: 'axis', type: 2, i: -1 }] },
+      ],
+      initializer: [conv, convBias, dense, denseBias].map((w) => ({ name: w.name, dims: w.dims, dataType: FLOAT, rawData: floats(w.values) })),
+      input: [valueInfo('x', ['N', 1, 8, 8])],
+      output: [valueInfo('probs', ['N', CLASSES])],
+    },
+  };
+  const ModelProto = onnxProto().lookupType('onnx.ModelProto');
+  const error = ModelProto.verify(model);
+  if (error !== null) throw new Error(`fixture model: ${error}`);
+  return ModelProto.encode(ModelProto.fromObject(model)).finish();
+}
+
+/** Each fixture model: its input's dims for `samples` samples of 64 values, and the external data files it names. */
+export const FIXTURE_MODELS: { name: string; dims: (samples: number) => number[]; externalData: string[] }[] = [
+  { name: 'mlp.onnx', dims: (n) => [n, INPUTS], externalData: [] },
+  { name: 'mlp_external.onnx', dims: (n) => [n, INPUTS], externalData: ['mlp_external.onnx.data', 'mlp_external.bias.data'] },
+  { name: 'cnn.onnx', dims: (n) => [n, 1, 8, 8], externalData: [] },
+];
+
 /** The fixture files, by name. */
 export function fixtureFiles(): Record<string, Uint8Array> {
   const ws = mlpWeights();
@@ -113,6 +154,7 @@ export function fixtureFiles(): Record<string, Uint8Array> {
     'mlp_external.onnx': external,
     'mlp_external.onnx.data': data,
     'mlp_external.bias.data': floats(b2.values).slice(),
+    'cnn.onnx': cnnModel(),
   };
 }
 

@@ -22,7 +22,7 @@ import { rekeyBundle } from '../../src/owner/rekey.js';
 import { Bundle } from '../../src/bundle/source.js';
 import { generateDeviceKeyPair, generateVendorKeyPair, issueLicence } from '../../src/crypto/index.js';
 import { EdgeProError } from '../../src/util/errors.js';
-import { FIXTURE_DIR, fixtureFiles, INPUTS, CLASSES } from './make_fixtures.js';
+import { FIXTURE_DIR, FIXTURE_MODELS, fixtureFiles, INPUTS, CLASSES } from './make_fixtures.js';
 import { onnxProto } from './proto.js';
 
 const CHEAP_KDF = { name: 'scrypt', N: 2 ** 10, r: 8, p: 1 } as const;
@@ -43,11 +43,16 @@ async function sealFixture(name: string) {
   return sealOnnxModel(await fixture(name), { readExternal: onnxFileReader(join(FIXTURE_DIR, name)), name, chunkBytes: 4096 });
 }
 
+function fixtureModel(name: string) {
+  return FIXTURE_MODELS.find((m) => m.name === name)!;
+}
+
 /** The original model's outputs, from its files (external data passed as onnxruntime-web needs it). */
 async function originalOutputs(ort: Ort, name: string): Promise<Float32Array> {
-  const externalData = name === 'mlp_external.onnx' ? await Promise.all(['mlp_external.onnx.data', 'mlp_external.bias.data'].map(async (path) => ({ path, data: await fixture(path) }))) : [];
+  const m = fixtureModel(name);
+  const externalData = await Promise.all(m.externalData.map(async (path) => ({ path, data: await fixture(path) })));
   const session = await ort.InferenceSession.create(await fixture(name), { externalData });
-  const out = await session.run({ x: new ort.Tensor('float32', X, [SAMPLES, INPUTS]) });
+  const out = await session.run({ x: new ort.Tensor('float32', X, m.dims(SAMPLES)) });
   await session.release();
   return out.probs!.data as Float32Array;
 }
@@ -101,14 +106,14 @@ describe('fixtures', () => {
 
 describe.each(RUNTIMES)('a sealed ONNX model in %s', (_label, ort) => {
   it('gives the original outputs, inline weights and external data alike', async () => {
-    const expected = await originalOutputs(ort, 'mlp.onnx');
-    expect(expected.length).toBe(SAMPLES * CLASSES);
-    // The two fixtures are one function: the external data really loaded.
-    expect(Array.from(await originalOutputs(ort, 'mlp_external.onnx'))).toEqual(Array.from(expected));
-    for (const name of ['mlp.onnx', 'mlp_external.onnx']) {
+    // The two MLPs are one function: the external data really loaded.
+    expect(Array.from(await originalOutputs(ort, 'mlp_external.onnx'))).toEqual(Array.from(await originalOutputs(ort, 'mlp.onnx')));
+    for (const { name, dims } of FIXTURE_MODELS) {
+      const expected = await originalOutputs(ort, name);
+      expect(expected.length).toBe(SAMPLES * CLASSES);
       const sealed = await sealFixture(name);
       const model = await loadProtectedOnnx(sealed.bundle, { contentKey: sealed.contentKey }, { ort: asRuntime(ort) });
-      const out = (await model.run({ x: new ort.Tensor('float32', X, [SAMPLES, INPUTS]) } as never)) as { probs: { data: Float32Array } };
+      const out = (await model.run({ x: new ort.Tensor('float32', X, dims(SAMPLES)) } as never)) as { probs: { data: Float32Array } };
       expect(Array.from(out.probs.data), name).toEqual(Array.from(expected));
       expect(model.timings.total).toBeGreaterThan(0);
       await model.release();

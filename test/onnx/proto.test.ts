@@ -167,6 +167,7 @@ describe('externalTensors', () => {
     const { fixtureFiles } = await import('./make_fixtures.js');
     const files = fixtureFiles();
     expect(externalTensors(files['mlp.onnx']!)).toEqual([]);
+    expect(externalTensors(files['cnn.onnx']!)).toEqual([]);
     expect(externalTensors(files['mlp_external.onnx']!)).toEqual([
       { tensor: 'w1', location: 'mlp_external.onnx.data', offset: 0, length: 16384 },
       { tensor: 'w2', location: 'mlp_external.onnx.data', offset: 16384, length: 2560 },
