@@ -1,7 +1,8 @@
 /**
  * Sealed ONNX models under onnxruntime-web in Debian's Chromium (playwright-core): the fixtures sealed and licensed
  * here, served on 127.0.0.1 beside onnxruntime-web's own files, opened by a page bundled from onnx_check.ts. The
- * sealed model's outputs must equal the original's in the browser, and match Node's.
+ * sealed model's outputs must equal the original's in the browser, and match Node's. The runtime's load timings go
+ * to test-results/onnx-chromium.json.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
@@ -87,6 +88,8 @@ describe('sealed ONNX in Chromium with onnxruntime-web', () => {
       results.push(await page.evaluate((r) => (globalThis as unknown as { onnxCheck: (r: OnnxCheckRequest) => Promise<OnnxCheckResult> }).onnxCheck(r), request));
     }
     expect(pageErrors).toEqual([]);
+    await mkdir(join(ROOT, 'test-results'), { recursive: true });
+    await writeFile(join(ROOT, 'test-results/onnx-chromium.json'), JSON.stringify(results.map((r) => ({ model: r.results[0]!.name, timings: r.results[0]!.timings })), null, 2));
     for (const [i, result] of results.entries()) {
       const m = MODELS[i]!;
       const [one] = result.results;
