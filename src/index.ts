@@ -22,8 +22,9 @@ export {
   type Prediction,
   type UnlockTimings,
 } from './runtime/index.js';
+export { loadProtectedOnnx, ProtectedOnnxModel, type OnnxLoadOptions, type OnnxRuntimeLike, type OnnxSessionLike } from './runtime/onnx.js';
 export * from './bundle/index.js';
 export * from './owner/index.js';
-export { directorySource, writeBundle } from './bundle/directory.js';
+export { directorySource, writeBundle, onnxFileReader } from './bundle/directory.js';
 export { loadModelDir, saveModelDir } from './owner/model_dir.js';
 export * from './crypto/index.js';

@@ -2,12 +2,13 @@
  * Node adapter: a bundle as a directory. Node-only (node:fs); devices in Node reach it through `edgepro/node`, and
  * nothing in the runtime imports it.
  */
-import { open, readFile } from 'node:fs/promises';
+import { lstat, open, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ModelFormatError } from '../util/errors.js';
 import { writeFilesAtomic, type AtomicFile } from '../util/node_fs.js';
 import { isBundleFileName } from './manifest.js';
 import { CLEAR_WEIGHTS_FILE, CONTAINER_FILE, MODEL_JSON_FILE, SEALED_WEIGHTS_FILE } from './layout.js';
+import type { OnnxFileReader } from './onnx.js';
 import type { Bundle, BundleSource } from './source.js';
 
 /** Pieces a large file is read in, unless the reader asks for a size (one sealed chunk: 1 MiB + its tag). */
@@ -90,8 +91,10 @@ export function directorySource(pathOrModelJson: string): BundleSource {
 async function presentBundleFiles(dir: string): Promise<string[]> {
   const names = new Set([CLEAR_WEIGHTS_FILE, SEALED_WEIGHTS_FILE, CONTAINER_FILE]);
   try {
-    const doc = JSON.parse(await readFile(join(dir, MODEL_JSON_FILE), 'utf8')) as { weightsManifest?: { paths?: unknown[] }[] };
+    const doc = JSON.parse(await readFile(join(dir, MODEL_JSON_FILE), 'utf8')) as { weightsManifest?: { paths?: unknown[] }[]; model?: { file?: unknown }; externalData?: { file?: unknown }[] };
     for (const group of doc.weightsManifest ?? []) for (const path of group.paths ?? []) if (isBundleFileName(path)) names.add(path);
+    // A sealed ONNX model's files (see onnx.ts).
+    for (const entry of [doc.model, ...(Array.isArray(doc.externalData) ? doc.externalData : [])]) if (isBundleFileName(entry?.file)) names.add(entry.file);
   } catch {
     // No model.json, or not one we can read: only the layout's own names are cleared.
   }
@@ -109,4 +112,48 @@ export async function writeBundle(bundle: Bundle, dir: string, options: { alongs
   const stale = (await presentBundleFiles(dir)).filter((name) => !names.includes(name));
   const files = names.map((name) => ({ path: join(dir, name), data: bundle.get(name)! }));
   await writeFilesAtomic([...(options.alongside ?? []), ...files], { remove: stale.map((name) => join(dir, name)) });
+}
+
+/**
+ * Reads the external data files an ONNX model names, from the model's directory: only plain names (checked again
+ * here), only regular files (a symbolic link, a directory or a device is refused: a model handed over with a link
+ * beside it must not seal a file from elsewhere), and none over `maxBytes` (checked before reading).
+ *
+ * @example
+ * ```ts
+ * const sealed = await sealOnnxModel(await readFile('model.onnx'), { readExternal: onnxFileReader('model.onnx') });
+ * ```
+ */
+export function onnxFileReader(onnxPath: string): OnnxFileReader {
+  const dir = dirname(resolve(onnxPath));
+  return async (location, maxBytes) => {
+    if (!isBundleFileName(location)) throw new ModelFormatError(`${onnxPath} names the external data file ${JSON.stringify(location)}, not a plain file name beside it`);
+    const path = join(dir, location);
+    let info;
+    try {
+      info = await lstat(path);
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw explain(path, cause);
+    }
+    if (!info.isFile()) throw new ModelFormatError(`${path} (external data of ${onnxPath}) is ${info.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; edgepro seals only regular files beside the model`);
+    if (info.size > maxBytes) throw new ModelFormatError(`${path} (external data of ${onnxPath}) is ${info.size} bytes, over the ${maxBytes} a sealed ONNX model may hold`);
+    const handle = await open(path, 'r');
+    try {
+      // Read at most maxBytes + 1: a file that grew since lstat is still caught.
+      const buffer = new Uint8Array(Math.min(info.size, maxBytes) + 1);
+      let have = 0;
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, have, buffer.length - have, null);
+        if (bytesRead === 0) break;
+        have += bytesRead;
+        if (have === buffer.length) throw new ModelFormatError(`${path} (external data of ${onnxPath}) grew while it was read, or is over the ${maxBytes} bytes allowed`);
+      }
+      return buffer.subarray(0, have);
+    } catch (cause) {
+      throw cause instanceof ModelFormatError ? cause : explain(path, cause);
+    } finally {
+      await handle.close();
+    }
+  };
 }

@@ -6,6 +6,12 @@
  *     weights.bin       the weights in the clear (absent when everything is sealed)
  *     weights.sealed    the sealed weights: an edgepro-sealed stream (absent when nothing is sealed)
  *     password.edgepro  the sealed password (present iff the model is locked)
+ *
+ * A sealed ONNX model (onnx.ts) has a model.json of its own format instead, and no weights or password:
+ *
+ *     model.json           {"format":"edgepro-onnx", ...}: the sealed files and the external-data names they stand for
+ *     model.onnx.sealed    the .onnx file, sealed
+ *     external-<i>.sealed  the i-th external data file the model names, sealed
  */
 import { ModelFormatError } from '../util/errors.js';
 import type { CheckedManifest, ModelJsonDocument } from './manifest.js';
@@ -14,6 +20,13 @@ export const MODEL_JSON_FILE = 'model.json';
 export const CLEAR_WEIGHTS_FILE = 'weights.bin';
 export const SEALED_WEIGHTS_FILE = 'weights.sealed';
 export const CONTAINER_FILE = 'password.edgepro';
+
+/** model.json's `format` for a sealed ONNX model, and the version of that document. */
+export const ONNX_FORMAT = 'edgepro-onnx';
+export const ONNX_VERSION = 1;
+export const ONNX_MODEL_FILE = 'model.onnx.sealed';
+/** The sealed file of the i-th external data file (numbered: the model's own names may be anything plain). */
+export const ONNX_EXTERNAL_FILE = (i: number): string => `external-${i}.sealed`;
 
 /** What model.json's `userDefinedMetadata.edgepro.bundle` says; plain TF.js ignores it. */
 export interface BundleMetadata {

@@ -4,6 +4,7 @@
  * reading outside the bundle, allocating gigabytes, or failing deep inside TF.js.
  */
 import { ModelFormatError } from '../util/errors.js';
+import { ONNX_FORMAT } from './layout.js';
 
 /** The model.json document as edgepro reads it (a TF.js `ModelJSON`, layers or graph). */
 export interface ModelJsonDocument {
@@ -113,6 +114,7 @@ export function weightSpecBytes(spec: WeightSpec): number {
  */
 export function checkManifest(doc: unknown, source: string, limits: { maxWeightBytes?: number } = {}): CheckedManifest {
   if (!isObject(doc)) throw bad(source, 'is not a JSON object');
+  if (doc.format === ONNX_FORMAT) throw bad(source, "is a sealed ONNX model: load it with loadProtectedOnnx from 'edgepro/onnx'");
   if (!isObject(doc.modelTopology)) throw bad(source, 'has no modelTopology: not a TensorFlow.js model');
   const kind = doc.format === 'graph-model' || (doc.format === undefined && Array.isArray(doc.modelTopology.node)) ? 'graph' : 'layers';
   if (doc.format !== undefined && doc.format !== 'layers-model' && doc.format !== 'graph-model') {

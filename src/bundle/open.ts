@@ -12,7 +12,7 @@ import { CONTAINER_FILE, MODEL_JSON_FILE, sealedFiles } from './layout.js';
 import type { BundleSource } from './source.js';
 
 /** A sealed weight file whose header has been read; the rest of its bytes are still to come. */
-interface PendingSealed {
+export interface PendingSealed {
   name: string;
   header: SealedHeader;
   /** Bytes 0 .. 12 + H: what the fingerprint covers. */
@@ -51,7 +51,7 @@ export interface OpenedBundle {
   close(): Promise<void>;
 }
 
-async function readRequired(source: BundleSource, file: string, what: string): Promise<Uint8Array> {
+export async function readRequired(source: BundleSource, file: string, what: string): Promise<Uint8Array> {
   const bytes = await source.read(file);
   if (bytes === undefined) throw new ModelFormatError(`${source.name}: ${what} ${file} not found`);
   return bytes;
@@ -101,7 +101,11 @@ function headerNeeds(head: Uint8Array): number {
   return length > MAX_SEALED_HEADER ? 12 : 12 + length;
 }
 
-async function pendingSealed(source: BundleSource, file: string, plaintextBytes: number): Promise<PendingSealed> {
+/**
+ * A sealed file of the bundle, its header read (streamed when the source can) and checked against what the layout
+ * says it holds: its name and `plaintextBytes` bytes. The body is read later, once.
+ */
+export async function pendingSealed(source: BundleSource, file: string, plaintextBytes: number): Promise<PendingSealed> {
   const check = (inspected: { header: SealedHeader; headerBytes: Uint8Array }) => {
     const { header } = inspected;
     if (header.name !== file) throw new ModelFormatError(`${source.name}: ${file} holds the sealed weights of ${JSON.stringify(header.name)}`);

@@ -24,7 +24,7 @@ import { holdoutRecordPath } from './holdout.js';
  * that appeared since the command's early check is never replaced (a usage error, nothing written). Without
  * `options` an existing key is replaced, as before the option existed.
  */
-export async function writeProtectedBundle(assembled: AssembledBundle, dir: string, keyPath: string, holdout?: HoldoutRecord, options?: { force?: boolean }): Promise<void> {
+export async function writeProtectedBundle(assembled: Pick<AssembledBundle, 'bundle' | 'contentKey'>, dir: string, keyPath: string, holdout?: HoldoutRecord, options?: { force?: boolean }): Promise<void> {
   const keyText = encodeKeyFile('content-key', assembled.contentKey);
   try {
     await writeBundle(assembled.bundle, dir, {

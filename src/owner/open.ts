@@ -9,6 +9,7 @@ import { validatePassword } from '../lock/password.js';
 import { openContainer } from '../crypto/container.js';
 import { ModelFormatError } from '../util/errors.js';
 import { openBundle, type OpenedBundle } from '../bundle/open.js';
+import { isOnnxBundle, openOnnxBundle } from '../bundle/onnx.js';
 import type { BundleSource } from '../bundle/source.js';
 import { weightSpecBytes } from '../bundle/manifest.js';
 import { checkContainerVersion } from '../runtime/credentials.js';
@@ -29,9 +30,16 @@ export interface OwnedModel {
 
 /**
  * Checks that `contentKey` is this bundle's owner key — it opens password.edgepro, or else the sealed weights — and
- * returns the bundle fingerprint a licence must carry. Any model, layers or graph. DecryptionFailedError otherwise.
+ * returns the bundle fingerprint a licence must carry. Any model: layers, graph or a sealed ONNX model (its files
+ * decrypted and the copies zeroed). DecryptionFailedError otherwise.
  */
-export async function checkOwnerKey(source: BundleSource, contentKey: Uint8Array): Promise<{ fingerprint: string; kind: 'layers' | 'graph'; sealed: boolean; locked: boolean }> {
+export async function checkOwnerKey(source: BundleSource, contentKey: Uint8Array): Promise<{ fingerprint: string; kind: 'layers' | 'graph' | 'onnx'; sealed: boolean; locked: boolean }> {
+  if (await isOnnxBundle(source)) {
+    const onnx = await openOnnxBundle(source);
+    const unsealed = await onnx.unseal(contentKey);
+    for (const bytes of [unsealed.model, ...unsealed.externalData.map((e) => e.data)]) bytes.fill(0);
+    return { fingerprint: onnx.fingerprint, kind: 'onnx', sealed: true, locked: false };
+  }
   const opened = await openBundle(source);
   if (opened.container === undefined && opened.sealed.length === 0) {
     throw new ModelFormatError(`${opened.name} is neither sealed nor locked: there is nothing for a licence to open`);

@@ -1,6 +1,7 @@
 /**
- * The owner's verbs that make bundles: `protect` (EdgePro lock training, then the weights sealed as chosen) and
- * `sealModel` (any TF.js model, layers or graph, sealed without training or data). Each returns the bundle, the owner
+ * The owner's verbs that make bundles: `protect` (EdgePro lock training, then the weights sealed as chosen),
+ * `sealModel` (any TF.js model, layers or graph, sealed without training or data) and `sealOnnxModel` (an ONNX
+ * model and its external data, sealed whole). Each returns the bundle, the owner
  * key and what the owner must keep beside it; writing files is the caller's (the CLI's, or `writeBundle`).
  */
 import type { Dataset } from '../data/types.js';
@@ -8,6 +9,7 @@ import { serializeModel } from '../models/serialize.js';
 import type { LockableModel } from '../models/types.js';
 import { protectModel, type ProtectOptions, type ProtectResult } from '../train/protect.js';
 import { assembleBundle, type AssembledBundle, type SealSelection } from '../bundle/assemble.js';
+import { assembleOnnxBundle, type AssembledOnnxBundle, type OnnxFileReader } from '../bundle/onnx.js';
 import { openBundle } from '../bundle/open.js';
 import type { BundleSource } from '../bundle/source.js';
 import type { RandomBytes } from '../crypto/bytes.js';
@@ -78,4 +80,23 @@ export async function sealModel(
     ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
     ...(options.randomBytes !== undefined ? { randomBytes: options.randomBytes } : {}),
   });
+}
+
+/**
+ * Seals an ONNX model as it is — the .onnx bytes and every external data file it names, read through `readExternal`
+ * (`onnxFileReader(path)` from `edgepro/node` reads them from beside the model) — with no training and no data.
+ * External-data locations are untrusted: only plain file names beside the model, sizes capped (ModelFormatError).
+ * Devices load the bundle with `loadProtectedOnnx` (`edgepro/onnx`) and a licence.
+ *
+ * @example
+ * ```ts
+ * const { bundle, contentKey } = await sealOnnxModel(await readFile('model.onnx'), { readExternal: onnxFileReader('model.onnx') });
+ * await writeBundle(bundle, 'models/model-sealed');
+ * ```
+ */
+export async function sealOnnxModel(
+  model: Uint8Array,
+  options: { readExternal?: OnnxFileReader; name?: string; contentKey?: Uint8Array; chunkBytes?: number; randomBytes?: RandomBytes } = {},
+): Promise<AssembledOnnxBundle> {
+  return assembleOnnxBundle(model, options);
 }

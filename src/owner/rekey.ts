@@ -9,6 +9,7 @@ import { openContainer } from '../crypto/container.js';
 import type { Password } from '../lock/password.js';
 import { assembleBundle, type AssembledBundle, type SealSelection } from '../bundle/assemble.js';
 import { openBundle } from '../bundle/open.js';
+import { isOnnxBundle } from '../bundle/onnx.js';
 import type { BundleSource } from '../bundle/source.js';
 import { checkContainerVersion } from '../runtime/credentials.js';
 
@@ -36,6 +37,9 @@ export interface RekeyedBundle extends AssembledBundle {
  * ```
  */
 export async function rekeyBundle(source: BundleSource, oldContentKey: Uint8Array, options: RekeyOptions = {}): Promise<RekeyedBundle> {
+  if (await isOnnxBundle(source)) {
+    throw new ModelFormatError(`${source.name} is a sealed ONNX model: to rotate its key, seal the original .onnx again (edgepro seal model.onnx); the new bundle refuses every earlier licence`);
+  }
   const opened = await openBundle(source);
   if (opened.container === undefined && opened.sealed.length === 0) {
     await opened.close();

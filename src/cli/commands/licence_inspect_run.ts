@@ -54,8 +54,12 @@ export async function runLicenceInspect(file: string, flags: LicenceInspectFlags
   };
   if (flags.model !== undefined) {
     const { openBundle } = await import('../../bundle/open.js');
+    const { isOnnxBundle, openOnnxBundle } = await import('../../bundle/onnx.js');
     const { directorySource } = await import('../../bundle/directory.js');
-    const { fingerprint } = await openBundle(directorySource(flags.model));
+    const source = directorySource(flags.model);
+    const opened = (await isOnnxBundle(source)) ? await openOnnxBundle(source) : await openBundle(source);
+    await opened.close();
+    const { fingerprint } = opened;
     report.model = { dir: flags.model, fingerprint, matches: fingerprint === header.modelFingerprint };
   }
 
