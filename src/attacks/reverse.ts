@@ -101,22 +101,16 @@ export async function reverseAttack(lockable: LockableModel, password: Password,
   const graph = buildLockGraph(lockable);
   const progress = options.onProgress ?? (() => undefined);
 
-  // The attacker knows the scheme (Kerckhoffs): against mirror values both searches also guess mirrors, against gains
-  // the greedy search also guesses gains; offsets are still tried, as they open such models too (docs/PROTECTION.md).
-  const kind = valueKind(password);
-  const mirror = kind === 'mirror';
-  const guesses = mirror ? { mirrors: [1, 2, 3] } : kind === 'gain' ? { gains: gainGuesses(password) } : {};
+  // The attacker knows the scheme (Kerckhoffs): against gains the greedy search also guesses gains; offsets are still
+  // tried, as they open such models too (docs/PROTECTION.md).
+  const guesses = valueKind(password) === 'gain' ? { gains: gainGuesses(password) } : {};
   const regressionEpochs = options.regressionEpochs ?? 30;
   const stages = (model: LockableModel, what: string) => {
     progress('greedy', `${what}: ${attacker.y.length} labelled samples, ${options.greedyQueries ?? 4000} queries`);
     const greedy = greedyAttack(model, password, attacker, test, { maxQueries: options.greedyQueries ?? 4000, ...guesses });
-    progress('search', `${what}: ${options.searchBudget ?? 100_000} forward passes${mirror ? ' with offsets, then as many with mirrors' : ''}`);
-    const searchWith = (values: 'offset' | 'mirror') =>
-      evolutionarySearch(model, password, attacker, test, { budget: options.searchBudget ?? 100_000, seed: seed + 13, values, ...(options.cRange ? { cRange: options.cRange } : {}) });
-    const searches = mirror ? [searchWith('offset'), searchWith('mirror')] : [searchWith('offset')];
-    // The attacker keeps the search that did better on their own samples; they cannot see the test set.
-    const search = searches.reduce((a, b) => (b.attackerAccuracy > a.attackerAccuracy ? b : a));
-    const searchPasses = searches.reduce((n, s) => n + s.forwardPasses, 0);
+    progress('search', `${what}: ${options.searchBudget ?? 100_000} forward passes`);
+    const search = evolutionarySearch(model, password, attacker, test, { budget: options.searchBudget ?? 100_000, seed: seed + 13, ...(options.cRange ? { cRange: options.cRange } : {}) });
+    const searchPasses = search.forwardPasses;
     if (regressionEpochs > 0) progress('search', `${what}: lock-value regression from the search's find, ${regressionEpochs} epochs`);
     const polished = regressionEpochs > 0 ? lockRegressionAttack(model, attacker, test, { epochs: regressionEpochs, seed: seed + 19, init: search.found }) : undefined;
     const regression = polished ? { accuracy: polished.accuracy, attackerAccuracy: polished.attackerAccuracy, epochs: regressionEpochs } : undefined;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { addCommonOptions, nonNegativeInt, oneOf, positiveInt } from '../options.js';
 
-export const STRATEGIES = ['hardened', 'mirror', 'reference', 'paper', 'random'] as const;
+export const STRATEGIES = ['hardened', 'reference', 'paper', 'random'] as const;
 
 export interface PipelineFlags {
   epochs: number;
