@@ -4,6 +4,7 @@
  */
 import type { LockableModel } from '../models/types.js';
 import { InvalidArgumentError } from '../util/errors.js';
+import type { PasswordStrategy } from '../util/names.js';
 import { createRng, type Rng } from '../util/rng.js';
 import { validatePassword, type LockPointKey, type Password } from './password.js';
 import type { NeuronRanking } from './rank.js';
@@ -21,7 +22,7 @@ import { selectNeurons } from './select.js';
  *   in sign and size. (gamma 0.2 from the top 70% gave 131 bits of choice but lost more accuracy and near misses
  *   unlocked more: docs/PROTECTION.md.)
  */
-export type PasswordStrategy = 'reference' | 'paper' | 'random' | 'hardened';
+export type { PasswordStrategy } from '../util/names.js';
 
 /** Selection defaults per strategy: the paper's for its own strategies, wider for `hardened`. */
 export const STRATEGY_SELECTION: Record<PasswordStrategy, { gamma: number; topFraction: number }> = {
