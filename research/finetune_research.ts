@@ -40,7 +40,7 @@ import { buildLeNet5 } from '../src/models/index.js';
 import type { LockableModel } from '../src/models/types.js';
 import { saveModelDir } from '../src/owner/model_dir.js';
 import { evaluateClassifier, protectModel, trainClassifier } from '../src/train/index.js';
-import { cloneLockable } from '../src/train/protect.js';
+import { cloneLockable } from '../src/models/serialize.js';
 import { unlockModel } from '../src/lock/fold.js';
 import { validatePassword, type Password } from '../src/lock/password.js';
 import { DEFAULT_RECIPES, freshCopy, tuneAndScore, type Recipe } from '../src/attacks/tune.js';

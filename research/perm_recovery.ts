@@ -40,7 +40,7 @@ import { attackerSplit, loadBenchData, logLine as log } from './data.js';
 import type { Dataset } from '../src/data/types.js';
 import type { LockableModel } from '../src/models/types.js';
 import { evaluateClassifier } from '../src/train/index.js';
-import { cloneLockable } from '../src/train/protect.js';
+import { cloneLockable } from '../src/models/serialize.js';
 import { DEFAULT_RECIPES, freshCopy, tuneAndScore } from '../src/attacks/tune.js';
 import { createRng, type Rng } from '../src/util/rng.js';
 import { maxAssignment } from './assignment.js';

@@ -7,7 +7,7 @@ import type { Dataset } from '../data/types.js';
 import { sampleStratified, stratifiedSplit } from '../data/split.js';
 import type { LockableModel } from '../models/types.js';
 import { rankNeurons } from '../lock/rank.js';
-import { cloneLockable } from '../train/protect.js';
+import { cloneLockable } from '../models/serialize.js';
 import { evaluateClassifier } from '../train/evaluate.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { DEFAULT_RECIPES, controlCopy, tuneAndScore, type Recipe, type TuneBudget } from './tune.js';

@@ -10,7 +10,7 @@ import type { LockableModel } from '../models/types.js';
 import { accuracyOf, buildLockGraph, predictWithPassword } from '../lock/lock_graph.js';
 import { describeGraph } from '../lock/next_linear.js';
 import type { Password } from '../lock/password.js';
-import { cloneLockable } from '../train/protect.js';
+import { cloneLockable } from '../models/serialize.js';
 import { evaluateClassifier } from '../train/evaluate.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { BROKEN_ABOVE, outgoingWeightL1 } from './common.js';

@@ -15,7 +15,7 @@ import type { Password } from '../lock/password.js';
 import { rankNeurons } from '../lock/rank.js';
 import { valueScales } from '../lock/generate.js';
 import { BatchLocks, type SampleLock } from '../lock/vectors.js';
-import { outputsProbabilities } from '../train/loss.js';
+import { outputsProbabilities } from '../models/outputs.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { createRng, type Rng } from '../util/rng.js';
 import { countFound } from './common.js';

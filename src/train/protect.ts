@@ -1,6 +1,6 @@
 import type { Dataset } from '../data/types.js';
 import { sampleStratified } from '../data/split.js';
-import { deserializeModel, serializeModel } from '../models/serialize.js';
+import { cloneLockable } from '../models/serialize.js';
 import type { LockableModel } from '../models/types.js';
 import { generatePassword, type GeneratePasswordOptions, type PasswordStrategy } from '../lock/generate.js';
 import type { Password } from '../lock/password.js';
@@ -39,13 +39,6 @@ export interface ProtectResult {
   password: Password;
   ranking: NeuronRanking[];
   training: LockTrainResult;
-}
-
-/** An independent copy of a model (weights included), through the LayersModel format. */
-export async function cloneLockable(lockable: LockableModel): Promise<LockableModel> {
-  const { modelJson, weights } = await serializeModel(lockable);
-  const copy = await deserializeModel(modelJson, weights);
-  return { architecture: lockable.architecture, model: copy.model, lockPoints: lockable.lockPoints };
 }
 
 /**

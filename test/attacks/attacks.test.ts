@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tensor1d, tensor2d } from '@tensorflow/tfjs-core';
 import { initEngine } from '../../src/engine/index.js';
-import { buildMlp } from '../../src/models/index.js';
-import { cloneLockable, evaluateClassifier, trainClassifier } from '../../src/train/index.js';
+import { buildMlp, cloneLockable } from '../../src/models/index.js';
+import { evaluateClassifier, trainClassifier } from '../../src/train/index.js';
 import { gainGuesses, outgoingWeightL1, valueKind } from '../../src/attacks/common.js';
 import { pruningAttack, pruningLock } from '../../src/attacks/prune.js';
 import { greedyAttack } from '../../src/attacks/greedy.js';
