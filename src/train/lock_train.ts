@@ -7,8 +7,7 @@ import { BatchLocks, passwordLock } from '../lock/vectors.js';
 import { ALL_DECOYS, makeDecoy, type DecoyKind } from '../lock/decoys.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { createRng, type Rng } from '../util/rng.js';
-import { crossEntropy } from './loss.js';
-import { outputsProbabilities } from '../models/outputs.js';
+import { crossEntropy, outputsProbabilities } from './loss.js';
 import { runTrainingLoop, type LoopOptions } from './loop.js';
 import { checkDatasetFits, trainableVariables } from './train.js';
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-// Re-exported for src/runtime/session.ts until its import points at models/outputs.ts, their home.
+// Re-exported for src/runtime/session.ts and src/train/lock_train.ts until their imports point at models/outputs.ts,
+// their home.
 export { outputsProbabilities, toProbabilities } from '../models/outputs.js';
 
 /** Mean cross-entropy of integer `labels` under `outputs` (logits, or probabilities when `probabilities`). */
