@@ -15,8 +15,11 @@ import { evolutionarySearch, type SearchResult } from './search.js';
 import { lockRegressionAttack } from './lock_regression.js';
 import { scratchYardstick } from './finetune.js';
 import { controlCopy } from './tune.js';
+import { checkHeldOut, type HeldOutSplit } from '../owner/holdout.js';
 
 export interface ReverseOptions {
+  /** The test set's provenance: with it, a test set that is not the split protect held out is refused (`checkHeldOut`). */
+  heldOut?: HeldOutSplit;
   /** Labelled samples the attacker holds (drawn from the training set). Default 500. */
   samples?: number;
   /** Greedy search: model evaluations on all the attacker's samples. Default 4,000. */
@@ -94,6 +97,7 @@ export interface ReverseResult {
  * the searches themselves never see it beyond its public shape (lock points and neuron counts).
  */
 export async function reverseAttack(lockable: LockableModel, password: Password, train: Dataset, test: Dataset, options: ReverseOptions = {}): Promise<ReverseResult> {
+  if (options.heldOut) checkHeldOut(options.heldOut, test.y.length);
   validatePassword(password, lockable.lockPoints);
   const seed = options.seed ?? 0;
   const brokenAbove = options.brokenAbove ?? BROKEN_ABOVE;
