@@ -23,8 +23,9 @@ const [dir, baselineDir] = positionals;
 if (dir === undefined) throw new Error('usage: research/seed_replay.ts PROTECTED_DIR [BASELINE_DIR] [--seed N]');
 const seed = Number(values.seed);
 await initEngine();
-const locked = await loadModelDir(dir);
+// The protected model as lock-trained (its weights sealed by default), opened with the owner key beside it.
 const owned = await openProtected(dir, `${dir}.owner.key`);
+const locked = owned.lockable;
 if (owned.password === undefined) throw new Error(`${dir} has no lock`);
 const truth = owned.password;
 const { train, test } = stratifiedSplit(loadEmbeddedMnist(), { testSize: 2000, seed });
