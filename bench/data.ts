@@ -14,18 +14,3 @@ export async function loadBenchData(dataset: string, seed: number): Promise<{ tr
   if (dataset !== 'mnist') throw new Error(`unknown dataset ${dataset} (mnist or fashion)`);
   return { ...stratifiedSplit(loadEmbeddedMnist(), { testSize: 2000, seed }), name: 'mnist-embedded' };
 }
-
-/**
- * The fine-tuning attacker's data in the research benches: a stratified `fraction` of the training set (seed + 1),
- * split 80 / 20 into what they train on and the hold-out they choose a recipe by (seed + 2), as the attack suite does.
- */
-export function attackerSplit(train: Dataset, fraction: number, seed: number): { attacker: Dataset; fit: Dataset; holdout: Dataset } {
-  const attacker = sampleStratified(train, { fraction }, seed + 1);
-  const { train: fit, test: holdout } = stratifiedSplit(attacker, { testFraction: 0.2, seed: seed + 2 });
-  return { attacker, fit, holdout };
-}
-
-/** One JSON line on stderr with the time of day: the research benches' progress log. */
-export function logLine(o: object): void {
-  process.stderr.write(`${JSON.stringify({ t: new Date().toISOString().slice(11, 19), ...o })}\n`);
-}

@@ -36,12 +36,11 @@ export const BROKEN_ABOVE = 0.2;
 
 /**
  * The kind of locking value a password uses, which an attacker who knows the scheme guesses (Kerckhoffs):
- * `mirror` (some alpha < 0 with an offset: the mirror generator), `gain` (no offsets, some alpha other than 0 or 1:
- * a key that scales its neurons), else `offset` (the hardened and paper generators, and zeroing).
+ * `gain` (no offsets, some alpha other than 0 or 1: a key that scales its neurons, as `reference` with a non-zero
+ * `lam` or `random` with beta 0), else `offset` (the hardened and paper generators, and zeroing).
  */
-export function valueKind(password: Password): 'offset' | 'mirror' | 'gain' {
+export function valueKind(password: Password): 'offset' | 'gain' {
   const keys = password.lockPoints;
-  if (keys.some((k) => k.alpha.some((a, i) => a < 0 && k.beta[i] !== 0))) return 'mirror';
   if (keys.every((k) => k.beta.every((b) => b === 0)) && keys.some((k) => k.alpha.some((a) => a !== 0 && a !== 1))) return 'gain';
   return 'offset';
 }

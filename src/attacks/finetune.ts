@@ -7,10 +7,11 @@ import type { Dataset } from '../data/types.js';
 import { sampleStratified, stratifiedSplit } from '../data/split.js';
 import type { LockableModel } from '../models/types.js';
 import { rankNeurons } from '../lock/rank.js';
-import { cloneLockable } from '../train/protect.js';
+import { cloneLockable } from '../models/serialize.js';
 import { evaluateClassifier } from '../train/evaluate.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { DEFAULT_RECIPES, controlCopy, tuneAndScore, type Recipe, type TuneBudget } from './tune.js';
+import { checkHeldOut, type HeldOutSplit } from '../owner/holdout.js';
 
 export interface FineTuneOptions {
   /** Shares of the training set the attacker holds. Default 0.01, 0.05, 0.1. */
@@ -25,6 +26,8 @@ export interface FineTuneOptions {
   /** The attack holds where attacked <= scratch + margin. Default 0.01 (one point). */
   margin?: number;
   seed?: number;
+  /** The test set's provenance: with it, a test set that is not the split protect held out is refused (`checkHeldOut`). */
+  heldOut?: HeldOutSplit;
   /** Called after each run, for progress. */
   onRun?: (run: { fraction: number; arm: Arm; recipe: string; testAccuracy: number }) => void;
 }
@@ -154,6 +157,7 @@ export async function fineTuneAttack(
   test: Dataset,
   options: FineTuneOptions & { baseline?: LockableModel } = {},
 ): Promise<FineTuneResult> {
+  if (options.heldOut) checkHeldOut(options.heldOut, test.y.length);
   const fractions = options.fractions ?? [0.01, 0.05, 0.1];
   const recipes = options.recipes ?? DEFAULT_RECIPES;
   const holdoutShare = options.holdoutShare ?? 0.2;

@@ -8,7 +8,6 @@ import type { LockableModel } from '../models/types.js';
 import { accuracyOf, buildLockGraph, predictWithPassword, type LockGraph } from '../lock/lock_graph.js';
 import type { LockPointKey, Password } from '../lock/password.js';
 import { rankNeurons } from '../lock/rank.js';
-import { valueScales } from '../lock/generate.js';
 import { countFound } from './common.js';
 
 export interface GreedyOptions {
@@ -16,11 +15,6 @@ export interface GreedyOptions {
   perPoint?: (size: number) => number;
   /** Multiples of a neuron's mean activation m tried as its lock value (alpha 0, beta = k * m). Default 0, ±1, ±2, ±3. */
   multiples?: readonly number[];
-  /**
-   * Stretches u of mirror guesses also tried on each neuron (alpha -u, beta (1 + u) * m: the `mirror` strategy's
-   * kind of value, which an attacker who knows the scheme tries). Default none: offsets only.
-   */
-  mirrors?: readonly number[];
   /** Gains g also tried on each neuron (alpha g, beta 0: a key that scales its neurons). Default none. */
   gains?: readonly number[];
   /** Model evaluations (each on all attacker samples) allowed; default 4,000. */
@@ -58,13 +52,8 @@ function withNeuron(guess: Password, p: number, neuron: number, alpha: number, b
  */
 export function greedyAttack(lockable: LockableModel, password: Password, attackerData: Dataset, test: Dataset, options: GreedyOptions = {}): GreedyResult {
   const multiples = options.multiples ?? [0, 1, -1, 2, -2, 3, -3];
-  // beta = times x a scale: offsets use the neuron's mean, mirrors the generator's own scale (the mean, at least the
-  // layer's mean); gains have no offset.
-  const values = [
-    ...multiples.map((k) => ({ alpha: 0, times: k, scale: 'mean' as const })),
-    ...(options.mirrors ?? []).map((u) => ({ alpha: -u, times: 1 + u, scale: 'generator' as const })),
-    ...(options.gains ?? []).map((g) => ({ alpha: g, times: 0, scale: 'mean' as const })),
-  ];
+  // beta = times x the neuron's mean activation; gains have no offset.
+  const values = [...multiples.map((k) => ({ alpha: 0, times: k })), ...(options.gains ?? []).map((g) => ({ alpha: g, times: 0 }))];
   const maxQueries = options.maxQueries ?? 4000;
   const perPoint = options.perPoint ?? ((size: number) => Math.floor(size * 0.1) + 1);
   const graph: LockGraph = buildLockGraph(lockable);
@@ -76,15 +65,14 @@ export function greedyAttack(lockable: LockableModel, password: Password, attack
   outer: for (let p = 0; p < lockable.lockPoints.length; p++) {
     const point = lockable.lockPoints[p]!;
     const mean = ranking[p]!.meanActivation;
-    const scales = valueScales(ranking[p]!);
     for (let step = 0; step < perPoint(point.size); step++) {
       let stepBest: { acc: number; guess: Password } | undefined;
       const used = new Set(guess.lockPoints[p]!.neurons);
       for (let n = 0; n < point.size; n++) {
         if (used.has(n)) continue;
-        for (const { alpha, times, scale } of values) {
+        for (const { alpha, times } of values) {
           if (queries >= maxQueries) break outer;
-          const candidate = withNeuron(guess, p, n, alpha, times * (scale === 'mean' ? (mean[n] ?? 0) : scales[n]!));
+          const candidate = withNeuron(guess, p, n, alpha, times * (mean[n] ?? 0));
           const acc = score(candidate);
           queries++;
           if (!stepBest || acc > stepBest.acc) stepBest = { acc, guess: candidate };

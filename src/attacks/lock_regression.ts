@@ -11,7 +11,8 @@ import { gatherInputs } from '../data/types.js';
 import type { LockableModel } from '../models/types.js';
 import { accuracyOf, buildLockGraph, forwardLocked, predictWithPassword } from '../lock/lock_graph.js';
 import type { Password } from '../lock/password.js';
-import { crossEntropy, outputsProbabilities } from '../train/loss.js';
+import { crossEntropy } from '../train/loss.js';
+import { outputsProbabilities } from '../models/outputs.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { createRng, shuffleInPlace } from '../util/rng.js';
 

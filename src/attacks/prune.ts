@@ -10,11 +10,12 @@ import type { LockableModel } from '../models/types.js';
 import { accuracyOf, buildLockGraph, predictWithPassword } from '../lock/lock_graph.js';
 import { describeGraph } from '../lock/next_linear.js';
 import type { Password } from '../lock/password.js';
-import { cloneLockable } from '../train/protect.js';
+import { cloneLockable } from '../models/serialize.js';
 import { evaluateClassifier } from '../train/evaluate.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { BROKEN_ABOVE, outgoingWeightL1 } from './common.js';
 import { tune, type Recipe } from './tune.js';
+import { checkHeldOut, type HeldOutSplit } from '../owner/holdout.js';
 
 export interface PruneResult {
   ratio: number;
@@ -55,6 +56,8 @@ export interface PruneAttackOptions {
   /** Accuracy above which the model counts as unlocked; default 0.2 (10 classes: twice chance). */
   brokenAbove?: number;
   seed?: number;
+  /** The test set's provenance: with it, a test set that is not the split protect held out is refused (`checkHeldOut`). */
+  heldOut?: HeldOutSplit;
   onRatio?: (row: PruneRow) => void;
 }
 
@@ -93,6 +96,7 @@ export function pruningAttack(lockable: LockableModel, test: Dataset, ratios: re
  * ```
  */
 export async function pruneAttack(lockable: LockableModel, train: Dataset, test: Dataset, options: PruneAttackOptions = {}): Promise<PruneAttackResult> {
+  if (options.heldOut) checkHeldOut(options.heldOut, test.y.length);
   const ratios = options.ratios ?? DEFAULT_PRUNE_RATIOS;
   const seed = options.seed ?? 0;
   const brokenAbove = options.brokenAbove ?? BROKEN_ABOVE;

@@ -15,8 +15,11 @@ import { evolutionarySearch, type SearchResult } from './search.js';
 import { lockRegressionAttack } from './lock_regression.js';
 import { scratchYardstick } from './finetune.js';
 import { controlCopy } from './tune.js';
+import { checkHeldOut, type HeldOutSplit } from '../owner/holdout.js';
 
 export interface ReverseOptions {
+  /** The test set's provenance: with it, a test set that is not the split protect held out is refused (`checkHeldOut`). */
+  heldOut?: HeldOutSplit;
   /** Labelled samples the attacker holds (drawn from the training set). Default 500. */
   samples?: number;
   /** Greedy search: model evaluations on all the attacker's samples. Default 4,000. */
@@ -94,6 +97,7 @@ export interface ReverseResult {
  * the searches themselves never see it beyond its public shape (lock points and neuron counts).
  */
 export async function reverseAttack(lockable: LockableModel, password: Password, train: Dataset, test: Dataset, options: ReverseOptions = {}): Promise<ReverseResult> {
+  if (options.heldOut) checkHeldOut(options.heldOut, test.y.length);
   validatePassword(password, lockable.lockPoints);
   const seed = options.seed ?? 0;
   const brokenAbove = options.brokenAbove ?? BROKEN_ABOVE;
@@ -101,22 +105,16 @@ export async function reverseAttack(lockable: LockableModel, password: Password,
   const graph = buildLockGraph(lockable);
   const progress = options.onProgress ?? (() => undefined);
 
-  // The attacker knows the scheme (Kerckhoffs): against mirror values both searches also guess mirrors, against gains
-  // the greedy search also guesses gains; offsets are still tried, as they open such models too (docs/PROTECTION.md).
-  const kind = valueKind(password);
-  const mirror = kind === 'mirror';
-  const guesses = mirror ? { mirrors: [1, 2, 3] } : kind === 'gain' ? { gains: gainGuesses(password) } : {};
+  // The attacker knows the scheme (Kerckhoffs): against gains the greedy search also guesses gains; offsets are still
+  // tried, as they open such models too (docs/PROTECTION.md).
+  const guesses = valueKind(password) === 'gain' ? { gains: gainGuesses(password) } : {};
   const regressionEpochs = options.regressionEpochs ?? 30;
   const stages = (model: LockableModel, what: string) => {
     progress('greedy', `${what}: ${attacker.y.length} labelled samples, ${options.greedyQueries ?? 4000} queries`);
     const greedy = greedyAttack(model, password, attacker, test, { maxQueries: options.greedyQueries ?? 4000, ...guesses });
-    progress('search', `${what}: ${options.searchBudget ?? 100_000} forward passes${mirror ? ' with offsets, then as many with mirrors' : ''}`);
-    const searchWith = (values: 'offset' | 'mirror') =>
-      evolutionarySearch(model, password, attacker, test, { budget: options.searchBudget ?? 100_000, seed: seed + 13, values, ...(options.cRange ? { cRange: options.cRange } : {}) });
-    const searches = mirror ? [searchWith('offset'), searchWith('mirror')] : [searchWith('offset')];
-    // The attacker keeps the search that did better on their own samples; they cannot see the test set.
-    const search = searches.reduce((a, b) => (b.attackerAccuracy > a.attackerAccuracy ? b : a));
-    const searchPasses = searches.reduce((n, s) => n + s.forwardPasses, 0);
+    progress('search', `${what}: ${options.searchBudget ?? 100_000} forward passes`);
+    const search = evolutionarySearch(model, password, attacker, test, { budget: options.searchBudget ?? 100_000, seed: seed + 13, ...(options.cRange ? { cRange: options.cRange } : {}) });
+    const searchPasses = search.forwardPasses;
     if (regressionEpochs > 0) progress('search', `${what}: lock-value regression from the search's find, ${regressionEpochs} epochs`);
     const polished = regressionEpochs > 0 ? lockRegressionAttack(model, attacker, test, { epochs: regressionEpochs, seed: seed + 19, init: search.found }) : undefined;
     const regression = polished ? { accuracy: polished.accuracy, attackerAccuracy: polished.attackerAccuracy, epochs: regressionEpochs } : undefined;

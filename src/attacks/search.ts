@@ -15,7 +15,7 @@ import type { Password } from '../lock/password.js';
 import { rankNeurons } from '../lock/rank.js';
 import { valueScales } from '../lock/generate.js';
 import { BatchLocks, type SampleLock } from '../lock/vectors.js';
-import { outputsProbabilities } from '../train/loss.js';
+import { outputsProbabilities } from '../models/outputs.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { createRng, type Rng } from '../util/rng.js';
 import { countFound } from './common.js';
@@ -33,13 +33,6 @@ export interface SearchOptions {
   zeroShare?: number;
   /** Range of c in ±c·m. Default 2..4 (the hardened generator's). */
   cRange?: [number, number];
-  /**
-   * The kind of locking value the scheme uses, which the attacker knows: `offset` (alpha 0, beta ±c·m; the hardened
-   * generator) or `mirror` (alpha -u, beta (1 + u)·m with u in `uRange`; the mirror generator). Default `offset`.
-   */
-  values?: 'offset' | 'mirror';
-  /** Range of u for `mirror` values. Default 1..3 (the mirror generator's). */
-  uRange?: [number, number];
   seed?: number;
   onGeneration?: (g: { generation: number; fitness: number; accuracy: number; forwardPasses: number }) => void;
 }
@@ -98,8 +91,6 @@ export function evolutionarySearch(lockable: LockableModel, password: Password, 
   const elite = Math.min(options.elite ?? 4, popSize - 1);
   const zeroShare = options.zeroShare ?? 0.2;
   const [cMin, cMax] = options.cRange ?? [2, 4];
-  const [uMin, uMax] = options.uRange ?? [1, 3];
-  const mirror = options.values === 'mirror';
   if (!(popSize >= 2 && elite >= 1)) throw new InvalidArgumentError('evolutionarySearch needs a population of at least 2 and an elite of at least 1');
   if (perEval < 1) throw new InvalidArgumentError('evolutionarySearch needs labelled attacker samples');
   const rng: Rng = createRng(options.seed ?? 0);
@@ -113,10 +104,6 @@ export function evolutionarySearch(lockable: LockableModel, password: Password, 
 
   const drawValue = (p: number, n: number): { alpha: number; beta: number } => {
     if (rng.next() < zeroShare) return { alpha: 0, beta: 0 };
-    if (mirror) {
-      const u = uMin + (uMax - uMin) * rng.next();
-      return { alpha: Math.fround(-u), beta: Math.fround((1 + u) * scales[p]![n]!) };
-    }
     const sign = rng.next() < 0.5 ? -1 : 1;
     return { alpha: 0, beta: Math.fround(sign * (cMin + (cMax - cMin) * rng.next()) * scales[p]![n]!) };
   };
@@ -141,9 +128,9 @@ export function evolutionarySearch(lockable: LockableModel, password: Password, 
       m.delete(n);
       m.set(fresh, drawValue(p, fresh));
     } else if (r < 0.7) {
-      // Offsets: flip the sign. Mirrors have no sign to flip: draw the stretch again.
+      // Flip the offset's sign.
       const v = m.get(n)!;
-      m.set(n, mirror ? drawValue(p, n) : { alpha: v.alpha, beta: -v.beta });
+      m.set(n, { alpha: v.alpha, beta: -v.beta });
     }
     else if (r < 0.9) m.set(n, drawValue(p, n));
     else c[p] = drawPoint(p);

@@ -7,7 +7,7 @@
  * bundle holds exactly the control, and a partially sealed one the control's values where the seal is.
  */
 import type { LockableModel } from '../models/types.js';
-import { cloneLockable } from '../train/protect.js';
+import { cloneLockable } from '../models/serialize.js';
 import { createRng } from '../util/rng.js';
 import { controlSeed, freshWeight } from './tune.js';
 

@@ -7,6 +7,7 @@ import type { LockableModel } from '../models/types.js';
 import { accuracyOf, buildLockGraph, predictWithPassword } from '../lock/lock_graph.js';
 import { validatePassword, type Password } from '../lock/password.js';
 import { BROKEN_ABOVE } from './common.js';
+import { checkHeldOut, type HeldOutSplit } from '../owner/holdout.js';
 
 export interface TransferResult {
   attack: 'transfer';
@@ -27,7 +28,8 @@ export interface TransferResult {
  * Applies `passwordA` to `modelB` and measures it on `test`. A password that does not fit B's lock points throws
  * `InvalidPasswordError` (it cannot even be applied).
  */
-export function transferAttack(modelB: LockableModel, passwordA: Password, test: Dataset, options: { passwordB?: Password; brokenAbove?: number } = {}): TransferResult {
+export function transferAttack(modelB: LockableModel, passwordA: Password, test: Dataset, options: { passwordB?: Password; brokenAbove?: number; heldOut?: HeldOutSplit } = {}): TransferResult {
+  if (options.heldOut) checkHeldOut(options.heldOut, test.y.length);
   const brokenAbove = options.brokenAbove ?? BROKEN_ABOVE;
   validatePassword(passwordA, modelB.lockPoints);
   const graph = buildLockGraph(modelB);

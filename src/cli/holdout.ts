@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { MissingFileError, UsageError } from './errors.js';
 import { readRequired } from './files.js';
 import type { DataFlags } from './data.js';
-import { holdoutDifferences, holdoutRecord, type HoldoutRecord, type HoldoutSource } from '../owner/holdout.js';
+import { heldOutDifferences, parseHoldoutRecord, type HoldoutRecord, type HoldoutSource } from '../owner/holdout.js';
 
 /** Where the record of the model whose owner key is `keyPath` lives: beside the key. */
 export function holdoutRecordPath(keyPath: string): string {
@@ -38,15 +38,8 @@ export async function readHoldoutRecord(keyPath: string): Promise<HoldoutRecord 
     if (error instanceof MissingFileError) return undefined;
     throw error;
   }
-  let record: HoldoutRecord;
-  try {
-    record = JSON.parse(new TextDecoder().decode(bytes)) as HoldoutRecord;
-  } catch {
-    throw new UsageError(`${path} is not a held-out record written by edgepro protect (not JSON); move it away to measure anyway`);
-  }
-  if (record === null || typeof record !== 'object' || record.format !== 'edgepro-holdout' || record.version !== 1) {
-    throw new UsageError(`${path} is not a held-out record written by edgepro protect; move it away to measure anyway`);
-  }
+  const record = parseHoldoutRecord(new TextDecoder().decode(bytes));
+  if (record === undefined) throw new UsageError(`${path} is not a held-out record written by edgepro protect; move it away to measure anyway`);
   return record;
 }
 
@@ -66,18 +59,19 @@ export async function holdoutDefaults<T extends DataFlags>(keyPath: string, flag
 }
 
 /**
- * Refuses data flags that hold out other samples than protect did for this model. Returns false when there is
- * nothing to check against — no record (a model protected before records existed, or its record moved away) or a
- * record of other weights — so that the caller can say the split was not checked.
+ * The library's held-out check (owner/holdout.ts), run before any work so that a refusal comes first and names the
+ * flags to use: refuses data flags that hold out other samples than protect did for this model. Returns false when
+ * there is nothing to check against — no record (a model protected before records existed, or its record moved
+ * away) or a record of other weights — so that the caller can say the split was not checked.
  */
 export async function checkHoldout(keyPath: string, flags: DataFlags, testSamples: number, modelFingerprint: string): Promise<boolean> {
   const path = holdoutRecordPath(keyPath);
   const record = await readHoldoutRecord(keyPath);
-  if (record === undefined || record.modelFingerprint !== modelFingerprint) return false;
-  const differs = holdoutDifferences(record, holdoutRecord(holdoutSourceOf(flags), testSamples, modelFingerprint));
+  const differs = heldOutDifferences({ record, modelFingerprint, source: holdoutSourceOf(flags) }, testSamples);
+  if (differs === undefined) return false;
   if (differs.length > 0) {
     throw new UsageError(
-      `these data flags hold out other samples than protect did for this model (${differs.join(', ')} differ), so the test set would overlap its training data; use ${asFlags(record)} (recorded in ${path}), or no data flag at all to take the recorded split`,
+      `these data flags hold out other samples than protect did for this model (${differs.join(', ')} differ), so the test set would overlap its training data; use ${asFlags(record!)} (recorded in ${path}), or no data flag at all to take the recorded split`,
     );
   }
   return true;

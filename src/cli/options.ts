@@ -1,4 +1,6 @@
 import { InvalidArgumentError as CommanderInvalidArgument, type Command } from 'commander';
+import type { SealSelection } from '../bundle/assemble.js';
+import { UsageError } from './errors.js';
 
 /**
  * A parser for a numeric flag value: finite, an integer when `integer`, and at least `min` (strictly above it when
@@ -97,4 +99,13 @@ export function expiryFlag(flag: string, now: () => number = Date.now) {
     if (at <= now()) throw new CommanderInvalidArgument(`${flag} ${value} is not in the future`);
     return new Date(at);
   };
+}
+
+/** `--seal`: all, none, or a comma-separated list of layer names (protect, seal, attack --protect). */
+export function parseSeal(value: string): SealSelection {
+  const v = value.trim();
+  if (v === 'all' || v === 'none') return v;
+  const names = v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0 || names.includes('all') || names.includes('none')) throw new UsageError('--seal takes all, none, or a comma-separated list of layer names');
+  return names;
 }

@@ -12,6 +12,7 @@ import { passwordSummary, type Password } from '../lock/password.js';
 import { nearMissPassword, randomPasswordLike } from '../lock/generate.js';
 import { evaluateClassifier } from '../train/evaluate.js';
 import { createRng } from '../util/rng.js';
+import { checkHeldOut, type HeldOutSplit } from '../owner/holdout.js';
 
 export interface Spread {
   mean: number;
@@ -48,6 +49,8 @@ export interface ReportOptions {
   trialSamples?: number;
   seed?: number;
   datasetName?: string;
+  /** The test set's provenance: with it, a test set that is not the split protect held out is refused (`checkHeldOut`). */
+  heldOut?: HeldOutSplit;
   /** Called after each trial, for progress bars. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -67,6 +70,7 @@ function spread(values: number[]): Spread {
  * near misses.
  */
 export function protectionReport(lockable: LockableModel, password: Password, test: Dataset, options: ReportOptions = {}): ProtectionReport {
+  if (options.heldOut) checkHeldOut(options.heldOut, test.y.length);
   const trials = options.trials ?? 100;
   const rng = createRng(options.seed ?? 0);
   const graph = buildLockGraph(lockable);

@@ -4,6 +4,7 @@
  */
 import type { LockableModel } from '../models/types.js';
 import { InvalidArgumentError } from '../util/errors.js';
+import type { PasswordStrategy } from '../util/names.js';
 import { createRng, type Rng } from '../util/rng.js';
 import { validatePassword, type LockPointKey, type Password } from './password.js';
 import type { NeuronRanking } from './rank.js';
@@ -20,14 +21,8 @@ import { selectNeurons } from './select.js';
  *   LeNet-5 against the reference's 57, plus a sign per neuron). Zeroing is not unlocking, and a value must be right
  *   in sign and size. (gamma 0.2 from the top 70% gave 131 bits of choice but lost more accuracy and near misses
  *   unlocked more: docs/PROTECTION.md.)
- * - `mirror`: the neurons of `hardened`, each reflected about its mean and stretched: alpha = -u, beta = (1 + u) * m,
- *   u uniform in [uMin, uMax] (default 1..3), m as in `hardened`. The lock keeps each neuron's mean and turns its
- *   signal upside down, so what unlocks the model is input-dependent: no constant value (what zeroing, pruning and a
- *   greedy search of offsets set) can stand in for it, and the model cannot tell the key by a shifted mean.
- *   Measured, it is no stronger: searches of offsets still open it, and gradient descent on the lock values finds its
- *   key's effect from no lock at all (docs/PROTECTION.md). Kept as a named option for the record, not the default.
  */
-export type PasswordStrategy = 'reference' | 'paper' | 'random' | 'hardened' | 'mirror';
+export type { PasswordStrategy } from '../util/names.js';
 
 /** Selection defaults per strategy: the paper's for its own strategies, wider for `hardened`. */
 export const STRATEGY_SELECTION: Record<PasswordStrategy, { gamma: number; topFraction: number }> = {
@@ -35,7 +30,6 @@ export const STRATEGY_SELECTION: Record<PasswordStrategy, { gamma: number; topFr
   paper: { gamma: 0.1, topFraction: 0.3 },
   random: { gamma: 0.1, topFraction: 0.3 },
   hardened: { gamma: 0.1, topFraction: 1 },
-  mirror: { gamma: 0.1, topFraction: 1 },
 };
 
 export interface GeneratePasswordOptions {
@@ -65,9 +59,6 @@ export interface GeneratePasswordOptions {
   /** `hardened`: range of the multiple c of the mean activation. Default 2, 4. */
   cMin?: number;
   cMax?: number;
-  /** `mirror`: range of the stretch u. Default 1, 3. */
-  uMin?: number;
-  uMax?: number;
 }
 
 // --- internals ---
@@ -101,7 +92,7 @@ function dynamicAverage(ranking: NeuronRanking, rank: number, window: number): n
 }
 
 /**
- * Per neuron of a lock point, the size a `hardened` or `mirror` value is a multiple of: the neuron's mean activation,
+ * Per neuron of a lock point, the size a `hardened` value is a multiple of: the neuron's mean activation,
  * at least the lock point's mean, so that a quiet neuron still gets a real offset. Attacks that know the scheme
  * guess on the same scale.
  */
@@ -145,7 +136,6 @@ export function generatePassword(lockable: LockableModel, ranking: readonly Neur
   const alphaRange = range([options.alphaMin ?? -1, options.alphaMax ?? 1], ['alphaMin', 'alphaMax']);
   const betaRange = range([options.betaMin ?? -1, options.betaMax ?? 1], ['betaMin', 'betaMax']);
   const cRange = range([options.cMin ?? 2, options.cMax ?? 4], ['cMin', 'cMax']);
-  const uRange = range([options.uMin ?? 1, options.uMax ?? 3], ['uMin', 'uMax']);
 
   const rankings = lockable.lockPoints.map((point) => {
     const r = ranking.find((x) => x.layer === point.layer);
@@ -187,12 +177,6 @@ export function generatePassword(lockable: LockableModel, ranking: readonly Neur
           return Math.fround(sign * uniform(rng, cRange) * scales[n]!);
         });
         break;
-      case 'mirror': {
-        const u = neurons.map(() => uniform(rng, uRange));
-        alpha = u.map((x) => Math.fround(-x));
-        beta = neurons.map((n, i) => Math.fround((1 + u[i]!) * scales[n]!));
-        break;
-      }
     }
     return { layer: point.layer, kind: point.kind, size: point.size, neurons, alpha, beta };
   });

@@ -1,17 +1,18 @@
 import { InvalidArgumentError } from '../util/errors.js';
+import type { ArchitectureName } from '../util/names.js';
 import { buildLeNet5 } from './lenet5.js';
 import { buildMlp } from './mlp.js';
 import { buildResNet } from './resnet.js';
 import type { ArchitectureOptions, LockableModel } from './types.js';
 
-/** The built-in architectures by name, as the CLI's `--arch` takes them. */
+export type { ArchitectureName } from '../util/names.js';
+
+/** The built-in architectures by name, as the CLI's `--arch` takes them (the names: util/names.ts). */
 export const ARCHITECTURES = {
   lenet5: buildLeNet5,
   mlp: buildMlp,
   resnet: buildResNet,
-} as const;
-
-export type ArchitectureName = keyof typeof ARCHITECTURES;
+} as const satisfies Record<ArchitectureName, (options: ArchitectureOptions) => LockableModel>;
 
 export function buildArchitecture(name: string, options: ArchitectureOptions = {}): LockableModel {
   const build = (ARCHITECTURES as Record<string, (o: ArchitectureOptions) => LockableModel>)[name];

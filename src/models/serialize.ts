@@ -138,3 +138,10 @@ export async function deserializeModel(
     declaredLockPoints: declared !== undefined,
   };
 }
+
+/** An independent copy of a model (weights included), through the LayersModel format. */
+export async function cloneLockable(lockable: LockableModel): Promise<LockableModel> {
+  const { modelJson, weights } = await serializeModel(lockable);
+  const copy = await deserializeModel(modelJson, weights);
+  return { architecture: lockable.architecture, model: copy.model, lockPoints: lockable.lockPoints };
+}

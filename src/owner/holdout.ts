@@ -2,6 +2,7 @@
  * Which data a protection held out for testing, recorded beside the owner key (never in the bundle), so that an
  * evaluation or an audit can refuse a test set that overlaps the model's training data — a silently inflated report.
  */
+import { InvalidArgumentError } from '../util/errors.js';
 
 /** What decides the held-out split. */
 export interface HoldoutSource {
@@ -30,4 +31,62 @@ export function holdoutRecord(source: HoldoutSource, testSamples: number, modelF
 export function holdoutDifferences(recorded: HoldoutRecord, mine: HoldoutRecord): string[] {
   const fields = recorded.idx !== null ? (['idx', 'csv'] as const) : (['idx', 'csv', 'label', 'seed', 'testSamples'] as const);
   return fields.filter((k) => mine[k] !== recorded[k]);
+}
+
+/** What an evaluation or an audit is told about its test set, to check it against the model's record. */
+export interface HeldOutSplit {
+  /** The record protect wrote for the model (beside its owner key: `protect`'s `holdout`), or undefined if none. */
+  record: HoldoutRecord | undefined;
+  /** The bundle fingerprint of the model measured: a record of other weights is not checked against. */
+  modelFingerprint: string;
+  /** Where the test set was drawn from. */
+  source: HoldoutSource;
+}
+
+/**
+ * The fields in which a test set of `testSamples` drawn from `split.source` differs from the split protect held out
+ * (empty: the same samples), or undefined when there is nothing to check against — no record, or a record of other
+ * weights.
+ */
+export function heldOutDifferences(split: HeldOutSplit, testSamples: number): string[] | undefined {
+  const { record } = split;
+  if (record === undefined || record.modelFingerprint !== split.modelFingerprint) return undefined;
+  return holdoutDifferences(record, holdoutRecord(split.source, testSamples, split.modelFingerprint));
+}
+
+/**
+ * The held-out check of the evaluation and attack entry points (`protectionReport`, `fineTuneAttack`, `pruneAttack`,
+ * `reverseAttack`, `transferAttack` with `heldOut`): refuses, with `InvalidArgumentError`, a test set that holds out
+ * other samples than protect did for this model, since it would overlap the model's training data and inflate the
+ * figures. Returns whether there was a record to check against.
+ *
+ * @example
+ * ```ts
+ * const source = { idx: null, csv: null, label: null, seed: 0 }; // the embedded MNIST, split with seed 0
+ * const { lock, holdout, fingerprint } = await protect(baseline, train, { epochs: 12, holdout: { ...source, testSamples: test.y.length } });
+ * // Throws if `test` is not the split protect held out (another seed, another size):
+ * protectionReport(lock.protected, lock.password, test, { heldOut: { record: holdout, modelFingerprint: fingerprint, source } });
+ * ```
+ */
+export function checkHeldOut(split: HeldOutSplit, testSamples: number): boolean {
+  const differs = heldOutDifferences(split, testSamples);
+  if (differs === undefined) return false;
+  if (differs.length > 0) {
+    throw new InvalidArgumentError(
+      `the test set holds out other samples than protect did for this model (${differs.join(', ')} differ), so it would overlap its training data`,
+    );
+  }
+  return true;
+}
+
+/** A held-out record read back from the JSON protect writes, or undefined when `text` is not one. */
+export function parseHoldoutRecord(text: string): HoldoutRecord | undefined {
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const r = record as Partial<HoldoutRecord> | null;
+  return r !== null && typeof r === 'object' && r.format === 'edgepro-holdout' && r.version === 1 ? (r as HoldoutRecord) : undefined;
 }

@@ -2,7 +2,7 @@ export type { TrainEvent, TrainEventHandler } from './events.js';
 export { runTrainingLoop, type LoopOptions, type LoopSpec } from './loop.js';
 export { trainClassifier, trainableVariables, checkDatasetFits, type TrainOptions, type TrainResult } from './train.js';
 export { evaluateClassifier, predictClasses, scorePredictions, type ClassifierMetrics } from './evaluate.js';
-export { crossEntropy, outputsProbabilities, toProbabilities } from './loss.js';
+export { crossEntropy } from './loss.js';
 export { sequentialBatches } from './batches.js';
 export {
   Optimizer,
@@ -14,4 +14,4 @@ export {
   type ScheduleName,
 } from './optimizer.js';
 export { lockTrain, type LockTrainOptions, type LockTrainResult } from './lock_train.js';
-export { protectModel, cloneLockable, lockTrainingDefaults, type ProtectOptions, type ProtectResult } from './protect.js';
+export { protectModel, lockTrainingDefaults, type ProtectOptions, type ProtectResult } from './protect.js';

@@ -3,14 +3,13 @@ import { gatherInputs, type Dataset } from '../data/types.js';
 import type { LockableModel } from '../models/types.js';
 import { accuracyOf, buildLockGraph, forwardLocked, predictWithPassword, type LockGraph } from '../lock/lock_graph.js';
 import { validatePassword, type Password } from '../lock/password.js';
-import { BatchLocks, passwordLock, type SampleLock } from '../lock/vectors.js';
+import { BatchLocks, passwordLock } from '../lock/vectors.js';
 import { ALL_DECOYS, makeDecoy, type DecoyKind } from '../lock/decoys.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { createRng, type Rng } from '../util/rng.js';
 import { crossEntropy, outputsProbabilities } from './loss.js';
 import { runTrainingLoop, type LoopOptions } from './loop.js';
 import { checkDatasetFits, trainableVariables } from './train.js';
-import { HunterPool, type HunterOptions } from './hunters.js';
 
 export interface LockTrainOptions extends LoopOptions {
   /** Share of each batch that is locked (password applied, true label); the rest is released (random label). 0.5. */
@@ -31,17 +30,6 @@ export interface LockTrainOptions extends LoopOptions {
   releasedLabels?: 'fresh' | 'fixed';
   /** Evaluated after each epoch as `authorized` / `unauthorized` accuracy in the epoch event. */
   validation?: Dataset;
-  /**
-   * Adversarial lock training: after each epoch `search` attacks the model as it now is (without the password) and
-   * returns the guesses it made; they join a pool from which `share` of the decoys are then drawn. Fixed decoys teach
-   * the model the guesses we thought of; this teaches it the ones that work against it.
-   */
-  adversary?: { search: (model: LockableModel, epoch: number) => Password[]; share: number };
-  /**
-   * Hunters: sparse guesses whose values take a gradient step towards the true labels each time they are used to
-   * train, so that the decoys are the values that open the model most, not random ones (see hunters.ts). Off by default.
-   */
-  hunters?: HunterOptions;
 }
 
 export interface LockTrainResult {
@@ -59,23 +47,18 @@ export function lockTrain(lockable: LockableModel, password: Password, train: Da
   validatePassword(password, lockable.lockPoints);
   const graph = buildLockGraph(lockable);
   const validation = options.validation;
-  const adversary = options.adversary;
-  const found: SampleLock[] = [];
   return runTrainingLoop(
     {
       variables: trainableVariables(lockable.model),
       numSamples: train.y.length,
-      lossFor: lockTrainingLoss(graph, password, train, options, found),
-      metricsAfterEpoch: (epoch) => {
-        if (adversary) for (const guess of adversary.search(lockable, epoch)) found.push(passwordLock(guess, graph.points));
-        return validation
+      lossFor: lockTrainingLoss(graph, password, train, options),
+      metricsAfterEpoch: (): Record<string, number> =>
+        validation
           ? {
               authorized: accuracyOf(predictWithPassword(graph, validation, password), validation.y),
               unauthorized: accuracyOf(predictWithPassword(graph, validation, undefined), validation.y),
-              ...(adversary ? { adversarialDecoys: found.length } : {}),
             }
-          : {};
-      },
+          : {},
     },
     options,
   );
@@ -84,15 +67,13 @@ export function lockTrain(lockable: LockableModel, password: Password, train: Da
 /**
  * The lock-training loss of one batch (see {@link lockTrain}), as a function of the batch's sample indices and the
  * epoch's generator. Exported on its own so that research training schemes can add terms to it and keep the same
- * locked / released / decoy mix. `found` is read at each call: guesses pushed into it later join the decoy pool
- * (with `options.adversary.share`). The password is checked against `graph.points` by the caller.
+ * locked / released / decoy mix. The password is checked against `graph.points` by the caller.
  */
 export function lockTrainingLoss(
   graph: LockGraph,
   password: Password,
   train: Dataset,
   options: Omit<LockTrainOptions, 'epochs' | 'validation'>,
-  found: readonly SampleLock[] = [],
 ): (batch: Int32Array, rng: Rng) => tf.Scalar {
   const lockedRatio = options.lockedRatio ?? 0.5;
   const decoyShare = options.decoyShare ?? 0.5;
@@ -105,10 +86,7 @@ export function lockTrainingLoss(
   const probabilities = outputsProbabilities(graph.model);
   const numClasses = train.numClasses;
   const fixedLabels = options.releasedLabels === 'fixed' ? fixedRandomLabels(train.y.length, numClasses, options.seed ?? 0) : undefined;
-  const adversaryShare = options.adversary?.share ?? 0;
-  const hunters = options.hunters ? new HunterPool(graph, key, options.hunters) : undefined;
   return (batch, rng) => {
-    hunters?.step(train, batch, rng);
     const n = batch.length;
     const locks = new BatchLocks(graph.points, n);
     const labels = new Int32Array(n);
@@ -117,14 +95,7 @@ export function lockTrainingLoss(
         locks.set(i, key);
         labels[i] = train.y[batch[i]!]!;
       } else {
-        if (rng.next() < decoyShare) {
-          const hunted = hunters && rng.next() < hunters.share ? hunters.draw(rng) : undefined;
-          const lock = hunted
-            ?? (options.adversary && found.length > 0 && rng.next() < adversaryShare
-              ? found[rng.int(found.length)]!
-              : makeDecoy(decoys[rng.int(decoys.length)]!, key, graph.points, rng));
-          locks.set(i, lock);
-        }
+        if (rng.next() < decoyShare) locks.set(i, makeDecoy(decoys[rng.int(decoys.length)]!, key, graph.points, rng));
         labels[i] = fixedLabels ? fixedLabels[batch[i]!]! : rng.int(numClasses);
       }
     }

@@ -1,11 +1,10 @@
 import type { Dataset } from '../data/types.js';
 import { sampleStratified } from '../data/split.js';
-import { deserializeModel, serializeModel } from '../models/serialize.js';
+import { cloneLockable } from '../models/serialize.js';
 import type { LockableModel } from '../models/types.js';
 import { generatePassword, type GeneratePasswordOptions, type PasswordStrategy } from '../lock/generate.js';
 import type { Password } from '../lock/password.js';
 import { rankNeurons, type NeuronRanking } from '../lock/rank.js';
-import { ALL_DECOYS } from '../lock/decoys.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { createRng, cryptoRng } from '../util/rng.js';
 import { lockTrain, type LockTrainOptions, type LockTrainResult } from './lock_train.js';
@@ -13,12 +12,9 @@ import { lockTrain, type LockTrainOptions, type LockTrainResult } from './lock_t
 /**
  * Lock-training defaults per password strategy. The paper's strategies train as the reference code does (SGD 0.01,
  * no decoys); `hardened` needs Adam (its non-zero locking values diverge under SGD 0.01) and decoys on 80% of the
- * released samples (what stops pruning and near misses; see docs/PROTECTION.md). `mirror` was measured only with the
- * same, plus sparse guesses drawn twice as often: half of its sparse guesses are of its own kind, and constants (what
- * opens it) must stay as frequent as for `hardened`.
+ * released samples (what stops pruning and near misses; see docs/PROTECTION.md).
  */
 export function lockTrainingDefaults(strategy: PasswordStrategy): Partial<LockTrainOptions> {
-  if (strategy === 'mirror') return { optimizer: 'adam', learningRate: 1e-3, decoyShare: 0.8, decoys: [...ALL_DECOYS, 'sparseGuess'] };
   return strategy === 'hardened' ? { optimizer: 'adam', learningRate: 1e-3, decoyShare: 0.8 } : { optimizer: 'sgd', learningRate: 0.01, decoyShare: 0 };
 }
 
@@ -43,13 +39,6 @@ export interface ProtectResult {
   password: Password;
   ranking: NeuronRanking[];
   training: LockTrainResult;
-}
-
-/** An independent copy of a model (weights included), through the LayersModel format. */
-export async function cloneLockable(lockable: LockableModel): Promise<LockableModel> {
-  const { modelJson, weights } = await serializeModel(lockable);
-  const copy = await deserializeModel(modelJson, weights);
-  return { architecture: lockable.architecture, model: copy.model, lockPoints: lockable.lockPoints };
 }
 
 /**

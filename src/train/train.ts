@@ -3,7 +3,8 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { gatherInputs, gatherLabels, type Dataset } from '../data/types.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { evaluateClassifier } from './evaluate.js';
-import { crossEntropy, outputsProbabilities } from './loss.js';
+import { crossEntropy } from './loss.js';
+import { outputsProbabilities } from '../models/outputs.js';
 import { runTrainingLoop, type LoopOptions } from './loop.js';
 
 export interface TrainOptions extends LoopOptions {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -59,9 +60,13 @@ describe('infer inputs: PNG, IDX and CSV told apart by their bytes', () => {
 });
 
 describe('command-line constants', () => {
-  it('--arch lists exactly the registry\'s architectures (kept apart so parsing never loads TF.js)', async () => {
-    const { ARCH_NAMES } = await import('../../src/cli/arch_names.js');
+  it('--arch and --strategy list exactly the registry\'s architectures and the generator\'s strategies, from a module that imports nothing (parsing never loads TF.js)', async () => {
+    const { ARCHITECTURE_NAMES, PASSWORD_STRATEGIES } = await import('../../src/util/names.js');
     const { ARCHITECTURES } = await import('../../src/models/registry.js');
-    expect([...ARCH_NAMES].sort()).toEqual(Object.keys(ARCHITECTURES).sort());
+    const { STRATEGY_SELECTION } = await import('../../src/lock/generate.js');
+    expect([...ARCHITECTURE_NAMES].sort()).toEqual(Object.keys(ARCHITECTURES).sort());
+    expect([...PASSWORD_STRATEGIES].sort()).toEqual(Object.keys(STRATEGY_SELECTION).sort());
+    const source = readFileSync(join(__dirname, '../../src/util/names.ts'), 'utf8');
+    expect(source).not.toMatch(/^\s*(import|export .* from)\b/m);
   });
 });

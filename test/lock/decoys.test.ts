@@ -41,14 +41,14 @@ describe('decoys', () => {
     const alphas = new Set<number>();
     for (let i = 0; i < 200; i++) for (const entry of makeDecoy('sparseGuess', key, points, rng)) for (const a of entry.alpha) alphas.add(a);
     expect([...alphas]).toEqual([0]);
-    const mirrorKey: SampleLock = [
+    const scalingKey: SampleLock = [
       { neurons: [1], alpha: [-2], beta: [3] },
       { neurons: [3, 7, 11], alpha: [-1, -1.5, -3], beta: [2, 2.5, 4] },
     ];
     const seen = new Set<number>();
     let constants = 0;
     for (let i = 0; i < 200; i++) {
-      for (const entry of makeDecoy('sparseGuess', mirrorKey, points, rng)) {
+      for (const entry of makeDecoy('sparseGuess', scalingKey, points, rng)) {
         entry.alpha.forEach((a) => (a === 0 ? constants++ : seen.add(a)));
       }
     }

@@ -119,26 +119,6 @@ describe('generatePassword', () => {
     expect(generatePassword(lockable, ranking, { ...opts, seed: 4 })).not.toEqual(p);
   });
 
-  it('mirror: alpha -u with u in range, beta (1 + u) max(m, layer mean), so a busy neuron keeps its mean', () => {
-    const p = generatePassword(lockable, ranking, { strategy: 'mirror', seed: 6, uMin: 1.5, uMax: 2.5 });
-    expect(validatePassword(p, points)).toBe(p);
-    p.lockPoints.forEach((key, i) => {
-      const means = ranking[i]!.meanActivation;
-      const layerMean = means.reduce((x, y) => x + y, 0) / means.length;
-      key.neurons.forEach((n, j) => {
-        const u = -key.alpha[j]!;
-        expect(u >= 1.5 && u <= 2.5).toBe(true);
-        const m = Math.max(means[n]!, layerMean);
-        // float32 values: compare relative to their size.
-        expect(Math.abs(key.beta[j]! - (1 + u) * m)).toBeLessThanOrEqual(1e-6 * (1 + u) * m);
-        // The lock maps the floor m to itself: a' = -u m + (1 + u) m.
-        expect(Math.abs(key.alpha[j]! * m + key.beta[j]! - m)).toBeLessThanOrEqual(1e-5 * (1 + u) * m);
-      });
-    });
-    expect(generatePassword(lockable, ranking, { strategy: 'mirror', seed: 6, uMin: 1.5, uMax: 2.5 })).toEqual(p);
-    expect(() => generatePassword(lockable, ranking, { strategy: 'mirror', seed: 6, uMin: 3, uMax: 2 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
-  });
-
   it('needs a seed or an rng, and a ranking for every lock point', () => {
     const code = (f: () => unknown) => {
       try {

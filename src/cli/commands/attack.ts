@@ -1,9 +1,8 @@
 import { InvalidArgumentError as CommanderInvalidArgument, type Command } from 'commander';
-import { parseSeal } from './protect.js';
 import type { SealSelection } from '../../bundle/assemble.js';
 import { splitFlagsGiven, type DataFlags } from '../data.js';
-import { addCommonOptions, addDataOptions, type CommonFlags, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../options.js';
-import { STRATEGIES } from './pipeline.js';
+import { addCommonOptions, addDataOptions, type CommonFlags, nonNegativeInt, oneOf, parseSeal, positiveInt, positiveNumber } from '../options.js';
+import { PASSWORD_STRATEGIES, type PasswordStrategy } from '../../util/names.js';
 
 export const ATTACKS = ['finetune', 'prune', 'reverse', 'transfer', 'all'] as const;
 export type AttackKind = (typeof ATTACKS)[number];
@@ -16,7 +15,7 @@ export interface AttackFlags extends DataFlags, CommonFlags {
   otherKey?: string;
   protect?: boolean;
   arch?: string;
-  strategy: (typeof STRATEGIES)[number];
+  strategy: PasswordStrategy;
   epochs: number;
   lockEpochs: number;
   topFraction?: number;
@@ -60,7 +59,7 @@ export function registerAttack(program: Command): void {
     .option('--protect', 'self-contained audit: train a baseline and protect it here (twice, with seeds S and S+1, for transfer)')
     .option('--seal <what>', "with --protect: which weights ship sealed, as protect's --seal (all, none, or layer names)", parseSeal, 'all' as SealSelection)
     .option('--arch <name>', 'with --protect: lenet5, mlp or resnet (default lenet5)', oneOf('--arch', ['lenet5', 'mlp', 'resnet'] as const))
-    .option('--strategy <name>', `with --protect: password strategy: ${STRATEGIES.join(', ')}`, oneOf('--strategy', STRATEGIES), 'hardened')
+    .option('--strategy <name>', `with --protect: password strategy: ${PASSWORD_STRATEGIES.join(', ')}`, oneOf('--strategy', PASSWORD_STRATEGIES), 'hardened')
     .option('--epochs <n>', 'with --protect: baseline training epochs', nonNegativeInt('--epochs'), 10)
     .option('--lock-epochs <n>', 'with --protect: lock-training epochs', nonNegativeInt('--lock-epochs'), 12)
     .option('--top-fraction <f>', 'key space: share of the ranking the neurons were drawn from (1 hardened, 0.3 reference; default from --strategy with --protect, else 1)', positiveNumber('--top-fraction'))

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import { addCommonOptions, nonNegativeInt, oneOf, positiveInt } from '../options.js';
-
-export const STRATEGIES = ['hardened', 'mirror', 'reference', 'paper', 'random'] as const;
+import { PASSWORD_STRATEGIES, type PasswordStrategy } from '../../util/names.js';
 
 export interface PipelineFlags {
   epochs: number;
   lockEpochs: number;
-  strategy: (typeof STRATEGIES)[number];
+  strategy: PasswordStrategy;
   trials: number;
   json?: boolean | string;
   quiet?: boolean;
@@ -20,7 +19,7 @@ export function registerPipeline(program: Command): void {
     .description('the whole job on the embedded MNIST with LeNet-5: train a baseline, rank, choose a password, lock-train, report (what `npm start` runs)')
     .option('--epochs <n>', 'baseline training epochs', nonNegativeInt('--epochs'), 10)
     .option('--lock-epochs <n>', 'lock-training epochs (from the baseline)', nonNegativeInt('--lock-epochs'), 12)
-    .option('--strategy <name>', `password strategy: ${STRATEGIES.join(', ')}`, oneOf('--strategy', STRATEGIES), 'hardened')
+    .option('--strategy <name>', `password strategy: ${PASSWORD_STRATEGIES.join(', ')}`, oneOf('--strategy', PASSWORD_STRATEGIES), 'hardened')
     .option('--trials <n>', 'wrong and near-miss passwords tried in the report', positiveInt('--trials'), 100);
   addCommonOptions(cmd);
   cmd.addHelpText('after', '\nExample:\n  edgepro pipeline --json report.json\n  edgepro pipeline --strategy reference   # the paper\'s public code, for comparison');

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { DataFlags } from '../data.js';
-import { addCommonOptions, addDataOptions, type CommonFlags, type TrainOptionFlags, addExamples, addTrainOptions, oneOf } from '../options.js';
-import { ARCH_NAMES } from '../arch_names.js';
-import { STRATEGIES } from './pipeline.js';
+import { addCommonOptions, addDataOptions, type CommonFlags, type TrainOptionFlags, addExamples, addTrainOptions, oneOf, parseSeal } from '../options.js';
+import { ARCHITECTURE_NAMES, PASSWORD_STRATEGIES, type PasswordStrategy } from '../../util/names.js';
 import { UsageError } from '../errors.js';
 import type { SealSelection } from '../../bundle/assemble.js';
 import { defaultOwnerKeyPath, isInside, refuseOverwrite } from '../files.js';
@@ -13,21 +12,13 @@ export interface ProtectFlags extends DataFlags, TrainOptionFlags, CommonFlags {
   from?: string;
   arch?: string;
   lockLayers?: string;
-  strategy: (typeof STRATEGIES)[number];
+  strategy: PasswordStrategy;
   force?: boolean;
   reproduciblePassword?: boolean;
   seal: SealSelection;
 }
 
 /** `--seal all|none|LAYER,LAYER`: which weights ship sealed. */
-export function parseSeal(value: string): SealSelection {
-  const v = value.trim();
-  if (v === 'all' || v === 'none') return v;
-  const names = v.split(',').map((s) => s.trim()).filter(Boolean);
-  if (names.length === 0 || names.includes('all') || names.includes('none')) throw new UsageError('--seal takes all, none, or a comma-separated list of layer names');
-  return names;
-}
-
 export function registerProtect(program: Command): void {
   const cmd = program
     .command('protect')
@@ -45,9 +36,9 @@ export function registerProtect(program: Command): void {
     )
     .option('--key-out <file>', "where to write the owner key (default: beside the model directory, <dir>.owner.key); keep it secret, never ship it")
     .option('--from <dir>', 'start from a trained baseline (edgepro train --out DIR) or your own TF.js model.json; default: lock-train a fresh model from scratch')
-    .option('--arch <name>', `built-in architecture when starting from scratch: ${ARCH_NAMES.join(', ')} (default lenet5)`, oneOf('--arch', ARCH_NAMES))
+    .option('--arch <name>', `built-in architecture when starting from scratch: ${ARCHITECTURE_NAMES.join(', ')} (default lenet5)`, oneOf('--arch', ARCHITECTURE_NAMES))
     .option('--lock-layers <names>', 'comma-separated layer names to lock (default: the model\'s recorded lock points, or after each activation)')
-    .option('--strategy <name>', `password strategy: ${STRATEGIES.join(', ')}`, oneOf('--strategy', STRATEGIES), 'hardened')
+    .option('--strategy <name>', `password strategy: ${PASSWORD_STRATEGIES.join(', ')}`, oneOf('--strategy', PASSWORD_STRATEGIES), 'hardened')
     .option('--force', 'replace an existing owner key file')
     .option(
       '--reproducible-password',

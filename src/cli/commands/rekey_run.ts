@@ -5,7 +5,7 @@ import { decodeKeyFile, encodeKeyFile } from '../../crypto/index.js';
 import { directorySource } from '../../bundle/directory.js';
 import { CONTAINER_FILE, SEALED_WEIGHTS_FILE } from '../../bundle/layout.js';
 import { rekeyBundle, type RekeyedBundle } from '../../owner/rekey.js';
-import type { HoldoutRecord } from '../../owner/holdout.js';
+import { parseHoldoutRecord, type HoldoutRecord } from '../../owner/holdout.js';
 import { EdgeProError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/node_fs.js';
 import { inFile, UsageError } from '../errors.js';
@@ -53,13 +53,8 @@ async function checkKeyOut(paths: RekeyPaths, oldKey: Uint8Array, force: boolean
 async function movedHoldout(paths: RekeyPaths, rekeyed: RekeyedBundle, out: Output): Promise<HoldoutRecord | undefined> {
   const path = holdoutRecordPath(paths.key);
   if (!(await exists(path))) return undefined;
-  let record: HoldoutRecord | undefined;
-  try {
-    record = JSON.parse(new TextDecoder().decode(await readRequired(path, 'held-out record'))) as HoldoutRecord;
-  } catch {
-    record = undefined;
-  }
-  if (record === null || record?.format !== 'edgepro-holdout' || record.version !== 1 || record.modelFingerprint !== rekeyed.previousFingerprint) {
+  const record = parseHoldoutRecord(new TextDecoder().decode(await readRequired(path, 'held-out record')));
+  if (record === undefined || record.modelFingerprint !== rekeyed.previousFingerprint) {
     out.note(`edgepro: ${path} is not the held-out record of this model; left as it is`);
     return undefined;
   }

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { addCommonOptions, addExamples, type CommonFlags } from '../options.js';
+import { addCommonOptions, addExamples, type CommonFlags, parseSeal } from '../options.js';
 import { UsageError } from '../errors.js';
 import { defaultOwnerKeyPath, isInside, refuseOverwrite } from '../files.js';
-import { parseSeal } from './protect.js';
 import type { SealSelection } from '../../bundle/assemble.js';
 
 export interface SealFlags extends CommonFlags {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { DataFlags } from '../data.js';
 import { addCommonOptions, addDataOptions, type CommonFlags, type TrainOptionFlags, addTrainOptions, oneOf } from '../options.js';
-import { ARCH_NAMES } from '../arch_names.js';
+import { ARCHITECTURE_NAMES } from '../../util/names.js';
 
 export interface TrainFlags extends DataFlags, TrainOptionFlags, CommonFlags {
   out?: string;
@@ -16,7 +16,7 @@ export function registerTrain(program: Command): void {
     .summary('train an unprotected baseline (a TF.js LayersModel)')
     .description('train an unprotected baseline model and save it as a TensorFlow.js LayersModel')
     .option('--out <dir>', 'directory to write model.json + weights.bin to')
-    .option('--arch <name>', `built-in architecture: ${ARCH_NAMES.join(', ')} (default lenet5)`, oneOf('--arch', ARCH_NAMES))
+    .option('--arch <name>', `built-in architecture: ${ARCHITECTURE_NAMES.join(', ')} (default lenet5)`, oneOf('--arch', ARCHITECTURE_NAMES))
     .option('--model <path>', "start from a user's TF.js LayersModel (model.json)")
     .option('--lock-layers <names>', 'comma-separated layer names to record as lock points');
   addDataOptions(cmd);

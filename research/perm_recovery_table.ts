@@ -1,6 +1,6 @@
 /**
- * `npx tsx bench/perm_recovery_table.ts FILE.json...`: the Markdown tables of docs/SECURITY.md section 3b from the
- * JSON summaries that bench/perm_recovery.ts writes (one per family).
+ * `npx tsx research/perm_recovery_table.ts FILE.json...`: the Markdown tables of research/finetune_resistance.md section 3b from the
+ * JSON summaries that research/perm_recovery.ts writes (one per family).
  */
 import { readFileSync } from 'node:fs';
 

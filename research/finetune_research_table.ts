@@ -1,6 +1,6 @@
 /**
- * `npx tsx bench/finetune_research_table.ts DIR` — Markdown tables from the JSON files that
- * `bench/finetune_research.ts --family F --json DIR/F.json` wrote (docs/SECURITY.md holds them).
+ * `npx tsx research/finetune_research_table.ts DIR` — Markdown tables from the JSON files that
+ * `research/finetune_research.ts --family F --json DIR/F.json` wrote (research/finetune_resistance.md holds them).
  * Every arm's figure is the test accuracy of the recipe chosen on the attacker's held-out 20%, as the attack suite
  * picks; "max" is the best test accuracy of any recipe (what an attacker with a larger hold-out could reach).
  */

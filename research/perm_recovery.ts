@@ -1,8 +1,8 @@
 /**
- * `npx tsx bench/perm_recovery.ts --family perm|perm+taps [--fractions 0.01,0.05,0.1] [--epochs 30] [--steps 300]
+ * `npx tsx research/perm_recovery.ts --family perm|perm+taps [--fractions 0.01,0.05,0.1] [--epochs 30] [--steps 300]
  *   [--restarts 1] [--attacks layerwise,joint] [--smoothness 0.5] [--control scaled-fresh] [--no-finetune] [--cache DIR] [--json FILE] [--dataset mnist|fashion] [--seed 0] [--secret-seed 4242]`
  *
- * Research bench for issue 8: attacks the secret weight transforms of bench/finetune_research.ts (`perm`: each hidden
+ * Study of fine-tuning resistance: attacks the secret weight transforms of research/finetune_research.ts (`perm`: each hidden
  * layer's units permuted and positively scaled on the output side; `perm+taps`: also each conv1 filter's 25 taps
  * permuted) by RECOVERING the secret instead of fine-tuning through it.
  *
@@ -20,7 +20,7 @@
  *   log-scales, plus for `perm+taps` one 25x25 Sinkhorn matrix per conv1 filter over its taps (with a smoothness
  *   prior, `--smoothness`, on the restored filters); trained end to end with Adam on the attacker's fit slice
  *   (cross-entropy, temperature annealed 1 -> 0.05), `--restarts` random starts kept by fit loss; rounded to hard
- *   permutations with the Hungarian method (bench/assignment.ts), scales refitted with the permutations fixed.
+ *   permutations with the Hungarian method (research/assignment.ts), scales refitted with the permutations fixed.
  * - `layerwise`: the same relaxation one layer pair at a time, bottom up, each scored through a fresh linear probe on
  *   the next layer's activations (the real output layer for the last pair), the pairs below already rounded.
  * Per fraction the attacker keeps the recovered model with the better accuracy on its own hold-out slice (no test
@@ -40,7 +40,7 @@ import { attackerSplit, loadBenchData, logLine as log } from './data.js';
 import type { Dataset } from '../src/data/types.js';
 import type { LockableModel } from '../src/models/types.js';
 import { evaluateClassifier } from '../src/train/index.js';
-import { cloneLockable } from '../src/train/protect.js';
+import { cloneLockable } from '../src/models/serialize.js';
 import { DEFAULT_RECIPES, freshCopy, tuneAndScore } from '../src/attacks/tune.js';
 import { createRng, type Rng } from '../src/util/rng.js';
 import { maxAssignment } from './assignment.js';

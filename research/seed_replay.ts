@@ -1,11 +1,11 @@
 /**
- * `npx tsx bench/seed_replay.ts PROTECTED_DIR [BASELINE_DIR] [--seed N]`
+ * `npx tsx research/seed_replay.ts PROTECTED_DIR [BASELINE_DIR] [--seed N]`
  *
  * Can a password be regenerated from the seed? Replays what `protect` does with a seed-derived password (ranking on
  * the seeded 200-sample draw of the embedded MNIST's seeded training split, then the hardened generator seeded with
  * seed + 7919) on the protected model's own neurons, and on a baseline the attacker retrained (with the defaults,
  * `edgepro train` repeats bit for bit), and scores each guess against the real password (opened with the owner key
- * beside PROTECTED_DIR). A password drawn from WebCrypto (the default since session 4) must not be replayable; one made
+ * beside PROTECTED_DIR). A password drawn from WebCrypto must not be replayable; one made
  * with `--reproducible-password` is, whenever the baseline can be retrained.
  */
 import { parseArgs } from 'node:util';
@@ -20,11 +20,12 @@ import type { LockableModel } from '../src/models/types.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { seed: { type: 'string', default: '0' } } });
 const [dir, baselineDir] = positionals;
-if (dir === undefined) throw new Error('usage: bench/seed_replay.ts PROTECTED_DIR [BASELINE_DIR] [--seed N]');
+if (dir === undefined) throw new Error('usage: research/seed_replay.ts PROTECTED_DIR [BASELINE_DIR] [--seed N]');
 const seed = Number(values.seed);
 await initEngine();
-const locked = await loadModelDir(dir);
+// The protected model as lock-trained (its weights sealed by default), opened with the owner key beside it.
 const owned = await openProtected(dir, `${dir}.owner.key`);
+const locked = owned.lockable;
 if (owned.password === undefined) throw new Error(`${dir} has no lock`);
 const truth = owned.password;
 const { train, test } = stratifiedSplit(loadEmbeddedMnist(), { testSize: 2000, seed });

@@ -1,8 +1,8 @@
 /**
- * `npx tsx bench/finetune_sophon.ts --out DIR [--cache DIR] [--dataset mnist|fashion] [--seed 0] [--from protected|baseline]
+ * `npx tsx research/finetune_sophon.ts --out DIR [--cache DIR] [--dataset mnist|fashion] [--seed 0] [--from protected|baseline]
  *   [--epochs 4] [--k 5] [--lambda 1] [--sim head|mix] [--every 1] [--loss kl|ice] [--inner-batch 32] [--probe 0.01,0.1]`
  *
- * Research bench for issue 8, family "simulated fine-tuning during lock training" (SOPHON, Deng et al., IEEE S&P
+ * Study of fine-tuning resistance, family "simulated fine-tuning during lock training" (SOPHON, Deng et al., IEEE S&P
  * 2024, "non-fine-tunable learning"), first-order (FOMAML-like). Not a product feature.
  *
  * Each outer step (every `--every` batches) copies the current weights into a shadow model (the released model: no
@@ -36,9 +36,11 @@ import type { LockableModel } from '../src/models/types.js';
 import { accuracyOf, buildLockGraph, predictWithPassword } from '../src/lock/lock_graph.js';
 import { validatePassword } from '../src/lock/password.js';
 import { lockTrainingLoss } from '../src/train/lock_train.js';
-import { cloneLockable, lockTrainingDefaults } from '../src/train/protect.js';
+import { cloneLockable } from '../src/models/serialize.js';
+import { lockTrainingDefaults } from '../src/train/protect.js';
 import { trainableVariables } from '../src/train/train.js';
-import { crossEntropy, outputsProbabilities } from '../src/train/loss.js';
+import { crossEntropy } from '../src/train/loss.js';
+import { outputsProbabilities } from '../src/models/outputs.js';
 import { evaluateClassifier } from '../src/train/evaluate.js';
 import { resolveOptimizerOptions, scheduledLearningRate } from '../src/train/optimizer.js';
 import { DEFAULT_RECIPES, layersToReinit, reinitLayers, tune, type Recipe } from '../src/attacks/tune.js';

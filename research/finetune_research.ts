@@ -1,8 +1,8 @@
 /**
- * `npx tsx bench/finetune_research.ts --family F [--fractions 0.01,0.05,0.1] [--epochs 30] [--cache DIR] [--json FILE]
+ * `npx tsx research/finetune_research.ts --family F [--fractions 0.01,0.05,0.1] [--epochs 30] [--cache DIR] [--json FILE]
  *   [--dataset mnist|fashion] [--secret-seed S] [--protected DIR]`
  *
- * Research bench for issue 8 (fine-tuning resistance). Not a product feature: nothing here changes the default
+ * Study: fine-tuning resistance (research/finetune_resistance.md). Not a product feature: nothing here changes the default
  * protection, the password or the runtime. LeNet-5 on the embedded MNIST (8,000 training / 2,000 test digits, seed 0),
  * the same data, attacker samples, hold-out slice, budget and recipes as src/attacks/finetune.ts.
  *
@@ -26,7 +26,7 @@
  *                 the weights' scale, not their structure.
  *
  * `--protected DIR` replaces the cached default protection by another model trained with the same password (e.g. by
- * bench/finetune_sophon.ts); its DIR/info.json, if any, is copied into the summary as `protectedInfo`.
+ * research/finetune_sophon.ts); its DIR/info.json, if any, is copied into the summary as `protectedInfo`.
  *
  * Prints one JSON line per run on stderr and a JSON summary to --json (or stdout).
  */
@@ -40,7 +40,7 @@ import { buildLeNet5 } from '../src/models/index.js';
 import type { LockableModel } from '../src/models/types.js';
 import { saveModelDir } from '../src/owner/model_dir.js';
 import { evaluateClassifier, protectModel, trainClassifier } from '../src/train/index.js';
-import { cloneLockable } from '../src/train/protect.js';
+import { cloneLockable } from '../src/models/serialize.js';
 import { unlockModel } from '../src/lock/fold.js';
 import { validatePassword, type Password } from '../src/lock/password.js';
 import { DEFAULT_RECIPES, freshCopy, tuneAndScore, type Recipe } from '../src/attacks/tune.js';

@@ -1,5 +1,5 @@
 /**
- * Experiment, not part of the product: `npx tsx bench/wasm_threads_spike.ts [threads]` runs LeNet-5 training steps
+ * Experiment, not part of the product: `npx tsx research/wasm_threads_spike.ts [threads]` runs LeNet-5 training steps
  * on tfjs-backend-wasm's threaded SIMD build in Node, which tfjs disables for Node (WASM_HAS_MULTITHREAD_SUPPORT is
  * hard-wired false there, tfjs issue 3830). Forcing the flag fails: the pthread worker is handed to worker_threads as
  * a blob: URL, which Node refuses. Getting it to run takes three workarounds, all here:

@@ -1,6 +1,6 @@
 /**
- * The secret weight transforms of the issue-8 research benches (`perm`, `perm+taps`, `shuffle`), and loading the
- * cached baseline: shared by bench/finetune_research.ts (fine-tuning the transformed model) and bench/perm_recovery.ts
+ * The secret weight transforms of the fine-tuning-resistance studies (`perm`, `perm+taps`, `shuffle`), and loading the
+ * cached baseline: shared by research/finetune_research.ts (fine-tuning the transformed model) and research/perm_recovery.ts
  * (recovering the secret). Bench code, not library code.
  */
 import * as tf from '@tensorflow/tfjs-core';
