@@ -19,63 +19,12 @@ import { evolutionarySearch } from '../src/attacks/search.js';
 import { lockRegressionAttack } from '../src/attacks/lock_regression.js';
 import { gainGuesses, valueKind } from '../src/attacks/common.js';
 import type { DecoyKind } from '../src/lock/decoys.js';
-import type { LockPointKey, Password } from '../src/lock/password.js';
 import { loadBenchData } from './data.js';
 
 interface Scheme {
   name: string;
   describe: string;
   options: Omit<ProtectOptions, 'epochs' | 'seed'>;
-  /** Adversarial lock training: a search, run on the model after each epoch, supplies decoys. */
-  adversarial?: { share: number; search?: 'greedy' | 'evolutionary' };
-}
-
-/**
- * The whole-password evolutionary search as a lock-training adversary: from the second epoch on, `runs` searches
- * (10^5 forward passes each, other seeds each time) return the best password each found.
- */
-function searchAdversary(data: Dataset, share: number, runs: number): NonNullable<ProtectOptions['adversary']> {
-  return {
-    share,
-    search: (model, epoch) => {
-      if (epoch === 0) return [];
-      // The search knows the configuration (Kerckhoffs): how many neurons each lock point's key has, as the hardened
-      // generator draws them; the neurons given here only fill that shape, the search never reads them.
-      const shape: Password = {
-        version: 1,
-        lockPoints: model.lockPoints.map((p) => {
-          const k = Math.floor(0.1 * p.size) + 1;
-          return { layer: p.layer, kind: p.kind, size: p.size, neurons: Array.from({ length: k }, (_, i) => i), alpha: new Array(k).fill(0), beta: new Array(k).fill(0) };
-        }),
-      };
-      return Array.from({ length: runs }, (_, r) => evolutionarySearch(model, shape, data, data, { seed: 1000 * epoch + r }).found);
-    },
-  };
-}
-
-/**
- * The greedy attack as a lock-training adversary: from the second epoch on, it searches the model as it now is on
- * `data` (without the password) and returns every guess on its path, each a step it judged an improvement.
- */
-function greedyAdversary(data: Dataset, share: number, maxQueries: number): NonNullable<ProtectOptions['adversary']> {
-  return {
-    share,
-    search: (model, epoch) => {
-      if (epoch === 0) return [];
-      const path = new Map<string, LockPointKey>();
-      const guesses: Password[] = [];
-      greedyAttack(model, { version: 1, lockPoints: [] }, data, data, {
-        maxQueries,
-        onStep: ({ layer, neuron, alpha, beta }) => {
-          const point = model.lockPoints.find((p) => p.layer === layer)!;
-          const k = path.get(layer) ?? { layer, kind: point.kind, size: point.size, neurons: [], alpha: [], beta: [] };
-          path.set(layer, { ...k, neurons: [...k.neurons, neuron], alpha: [...k.alpha, alpha], beta: [...k.beta, beta] });
-          guesses.push({ version: 1, lockPoints: [...path.values()] });
-        },
-      });
-      return guesses;
-    },
-  };
 }
 
 const ALL: DecoyKind[] = ['partial', 'nearMiss', 'somePoints', 'sparseGuess', 'wrongNeurons', 'wrongValues', 'zeroKey', 'randomZero'];
@@ -90,15 +39,8 @@ const SCHEMES: Scheme[] = [
   { name: 'g10-d90', describe: 'as hardened-g10, decoys on 90% of released samples', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.9, optimizer: 'adam', learningRate: 1e-3 } },
   { name: 'g10-sparse4', describe: 'as hardened-g10, sparse guesses drawn 4x as often as each other decoy', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.8, decoys: [...ALL, 'sparseGuess', 'sparseGuess', 'sparseGuess'], optimizer: 'adam', learningRate: 1e-3 } },
   { name: 'g15', describe: 'as hardened-g10 with gamma 0.15', options: { password: { strategy: 'hardened', gamma: 0.15, topFraction: 1 }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3 } },
-  { name: 'g10-adv', describe: 'as g10-d90, with the greedy search (300 samples, 1,500 queries) run after each epoch; its guesses are 30% of the decoys', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.9, optimizer: 'adam', learningRate: 1e-3 }, adversarial: { share: 0.3 } },
-  { name: 'g10-adv80', describe: 'g10-adv with decoys on 80% of released samples', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3 }, adversarial: { share: 0.3 } },
-  { name: 'g10-advsearch', describe: 'as g10-d90, with 3 whole-password searches run after each epoch; their finds are 30% of the decoys', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.9, optimizer: 'adam', learningRate: 1e-3 }, adversarial: { share: 0.3, search: 'evolutionary' } },
-  { name: 'mirror-g10', describe: 'mirror values (alpha -u, beta (1+u)m, u in [1, 3]), otherwise as hardened-g10', options: { password: { strategy: 'mirror' }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3 } },
-  { name: 'mirror-sparse2', describe: 'as mirror-g10, sparse guesses drawn twice as often (constants as often as in hardened-g10)', options: { password: { strategy: 'mirror' }, decoyShare: 0.8, decoys: [...ALL, 'sparseGuess'], optimizer: 'adam', learningRate: 1e-3 } },
   { name: 'gain', describe: 'gains: alpha uniform in [2, 4], beta 0, neurons as hardened-g10, decoys on 80%', options: { password: { strategy: 'random', gamma: 0.1, topFraction: 1, alphaMin: 2, alphaMax: 4, betaMin: 0, betaMax: 0 }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3 } },
   { name: 'gain-neg', describe: 'negative gains: alpha uniform in [-4, -2], beta 0, otherwise as gain', options: { password: { strategy: 'random', gamma: 0.1, topFraction: 1, alphaMin: -4, alphaMax: -2, betaMin: 0, betaMax: 0 }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3 } },
-  { name: 'g10-hunt', describe: 'the default plus hunters: 8 sparse guesses polished by gradient towards the true labels, 30% of the decoys', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3, hunters: { count: 8, share: 0.3 } } },
-  { name: 'g10-hunt50', describe: 'as g10-hunt, hunters 50% of the decoys, lifetime 40', options: { password: { strategy: 'hardened', gamma: 0.1, topFraction: 1 }, decoyShare: 0.8, optimizer: 'adam', learningRate: 1e-3, hunters: { count: 8, share: 0.5, lifetime: 40 } } },
   { name: 'hardened-d80', describe: 'as hardened, decoys on 80% of released samples', options: { password: { strategy: 'hardened' }, decoyShare: 0.8, decoys: ALL, optimizer: 'adam', learningRate: 1e-3 } },
 ];
 
@@ -134,13 +76,7 @@ const attacker = sampleStratified(train, 500, seed + 1);
 const rows: Record<string, unknown>[] = [];
 for (const scheme of chosen) {
   const t0 = performance.now();
-  const adversaryData = sampleStratified(train, 300, seed + 99);
-  const adversary = !scheme.adversarial
-    ? undefined
-    : scheme.adversarial.search === 'evolutionary'
-      ? searchAdversary(adversaryData, scheme.adversarial.share, 3)
-      : greedyAdversary(adversaryData, scheme.adversarial.share, 1500);
-  const { protected: locked, password } = await protectModel(baseline, train, { ...scheme.options, adversary, epochs: Number(values['lock-epochs']), seed, passwordRandomness: 'seed' });
+  const { protected: locked, password } = await protectModel(baseline, train, { ...scheme.options, epochs: Number(values['lock-epochs']), seed, passwordRandomness: 'seed' });
   const trainSeconds = (performance.now() - t0) / 1000;
   const report = protectionReport(locked, password, test, { baseline: baseline.model, trials: 100, seed });
   const prune = pruningAttack(locked, test, [0.1, 0.3, 0.5, 0.7, 0.9]);
@@ -151,26 +87,19 @@ for (const scheme of chosen) {
     : undefined;
   const greedy = greedyAttack(locked, password, attacker, test, { maxQueries: Number(values.queries), onStep: trace?.('greedy') });
   const search = evolutionarySearch(locked, password, attacker, test, { seed });
-  // Against mirror values the attacker who knows the scheme also tries mirrors (Kerckhoffs): both searches again.
   const kind = valueKind(password);
-  const mirror = kind === 'mirror';
-  const greedyMirror = mirror ? greedyAttack(locked, password, attacker, test, { maxQueries: Number(values.queries), mirrors: [1, 2, 3], onStep: trace?.('greedy with mirrors') }) : undefined;
-  const searchMirror = mirror ? evolutionarySearch(locked, password, attacker, test, { seed, values: 'mirror' }) : undefined;
   // Lock-value regression (gradient on every neuron's lock): from no lock, and polishing the offset search's find.
   const regression = lockRegressionAttack(locked, attacker, test, { seed });
   const polished = lockRegressionAttack(locked, attacker, test, { seed, init: search.found });
   // Against gains (beta 0) the attacker also tries gains of the key's kind.
   const greedyGain = kind === 'gain' ? greedyAttack(locked, password, attacker, test, { maxQueries: Number(values.queries), gains: gainGuesses(password), onStep: trace?.('greedy with gains') }) : undefined;
-  const row = { scheme: scheme.name, describe: scheme.describe, trainSeconds, ...report, prune, greedy, search, greedyMirror, searchMirror, greedyGain, regression: regression.accuracy, polished: polished.accuracy };
+  const row = { scheme: scheme.name, describe: scheme.describe, trainSeconds, ...report, prune, greedy, search, greedyGain, regression: regression.accuracy, polished: polished.accuracy };
   rows.push(row);
   console.log(
     `${scheme.name}: authorized ${pct(report.authorizedAccuracy)}, unauthorized ${pct(report.unauthorizedAccuracy)} (top class ${pct(report.unauthorizedTopClassShare)}), ` +
       `wrong max ${pct(report.wrongPasswordAccuracy.max)}, near-miss mean/max ${pct(report.nearMissAccuracy.mean)}/${pct(report.nearMissAccuracy.max)}, ` +
       `prune ${prune.map((p) => `${p.ratio}:${pct(p.accuracy)}`).join(' ')}, greedy ${pct(greedy.accuracy)} (${greedy.queries} queries, ${greedy.neuronsFound}/${greedy.neuronsTotal} found), ` +
       `whole-password search ${pct(search.accuracy)} (${search.neuronsFound}/${search.neuronsTotal} found), ` +
-      (greedyMirror && searchMirror
-        ? `with mirror guesses: greedy ${pct(greedyMirror.accuracy)} (${greedyMirror.neuronsFound} found), search ${pct(searchMirror.accuracy)} (${searchMirror.neuronsFound} found), `
-        : '') +
       (greedyGain ? `greedy with gains ${pct(greedyGain.accuracy)} (${greedyGain.neuronsFound} found), ` : '') +
       `lock regression ${pct(regression.accuracy)}, from the search's find ${pct(polished.accuracy)}, ` +
       `${report.password.neurons} neurons, lock training ${trainSeconds.toFixed(0)} s`,
