@@ -49,7 +49,7 @@ export interface ProtectResult {
 export async function cloneLockable(lockable: LockableModel): Promise<LockableModel> {
   const { modelJson, weights } = await serializeModel(lockable);
   const copy = await deserializeModel(modelJson, weights);
-  return { architecture: lockable.architecture, model: copy.model, lockPoints: lockable.lockPoints };
+  return { architecture: lockable.architecture, model: copy.model, lockPoints: lockable.lockPoints, ...(lockable.classNames !== undefined ? { classNames: [...lockable.classNames] } : {}) };
 }
 
 /**
