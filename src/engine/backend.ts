@@ -67,7 +67,7 @@ export async function initEngine(options: EngineOptions = {}): Promise<BackendNa
     if (options.wasmPaths !== undefined) setWasmPaths(options.wasmPaths as string);
     registerExtraKernels();
   }
-  if (tf.findBackendFactory(backend) === undefined && tf.findBackend(backend) === undefined) {
+  if (tf.findBackendFactory(backend) == null && tf.findBackend(backend) == null) {
     throw new EngineError(`the ${backend} backend is not registered: import '@tensorflow/tfjs-backend-${backend}' before starting it`);
   }
   // Concurrent callers (several loads at once) share one start: two setBackend calls racing leave neither ready.
