@@ -422,6 +422,9 @@ export interface OpenedModel {
   expiresAt: number | null;
   classNames: string[] | undefined;
   timings: Omit<LoadTimings, 'unlock' | 'total'>;
+  /** When the load started and when the model was built (before the password was decrypted), for the timings. */
+  startedAt: number;
+  builtAt: number;
 }
 
 /**
@@ -492,6 +495,8 @@ export async function openProtectedModel(
     expiresAt,
     classNames,
     timings: { read: read - started, licence: licensed - read, unseal: unsealed - licensed, engine: engineReady - unsealed, build: built - engineReady },
+    startedAt: started,
+    builtAt: built,
   };
 }
 
@@ -517,9 +522,7 @@ export async function openProtectedModel(
  * ```
  */
 export async function loadProtectedModel(source: ModelSource, credentials?: Credentials, options: LoadOptions = {}): Promise<ProtectedModel> {
-  const started = now();
-  const { model, bundle, password, expiresAt, classNames, timings } = await openProtectedModel(source, credentials, options);
-  const built = now();
+  const { model, bundle, password, expiresAt, classNames, timings, startedAt, builtAt } = await openProtectedModel(source, credentials, options);
   let session: ProtectedModel;
   try {
     session = ProtectedModel.create(model as LockableModel | GraphModel, { fingerprint: bundle.fingerprint, container: bundle.container, sealed: bundle.sealed, name: bundle.name }, options, classNames);
@@ -535,6 +538,6 @@ export async function loadProtectedModel(source: ModelSource, credentials?: Cred
     throw error;
   }
   const done = now();
-  session.timings = { ...timings, unlock: done - built, total: done - started };
+  session.timings = { ...timings, unlock: done - builtAt, total: done - startedAt };
   return session;
 }
