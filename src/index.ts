@@ -20,7 +20,11 @@ export {
   type LoadTimings,
   type ModelSource,
   type Prediction,
+  type PredictInput,
+  type PredictOptions,
+  type ScoredClass,
   type UnlockTimings,
+  protectedModelHandler,
 } from './runtime/index.js';
 export * from './bundle/index.js';
 export * from './owner/index.js';
