@@ -50,14 +50,16 @@ export async function modelFromFlags(flags: ModelFlags, data: Dataset, note: (li
 export function classNamesFor(lockable: LockableModel, flag: string | undefined, data: Dataset): string[] | undefined {
   const width = lockable.model.outputs[0]?.shape.at(-1);
   const given = flag?.split(',').map((s) => s.trim());
-  const names = given ?? data.classNames ?? lockable.classNames;
+  // Names that only repeat the class indices (MNIST's '0'..'9') say nothing: not stored.
+  const fromData = data.classNames?.every((name, k) => name === String(k)) ? undefined : data.classNames;
+  const names = given ?? fromData ?? lockable.classNames;
   if (names === undefined) return undefined;
-  const where = given !== undefined ? '--class-names' : data.classNames !== undefined ? `the labels of ${data.name}` : 'the model\'s stored class names';
+  const where = given !== undefined ? '--class-names' : fromData !== undefined ? `the labels of ${data.name}` : 'the model\'s stored class names';
   const problem = classNamesProblem(names);
   if (problem !== undefined) throw new UsageError(`${where}: ${problem}`);
   if (names.length !== width) throw new UsageError(`${where} name ${names.length} classes; the model has ${width ?? 'no single'} outputs`);
-  if (given === undefined && data.classNames !== undefined && lockable.classNames !== undefined && data.classNames.join('\n') !== lockable.classNames.join('\n')) {
-    throw new UsageError(`the labels of ${data.name} (${data.classNames.join(', ')}) are not the class names the model stores (${lockable.classNames.join(', ')}): train it on these labels, or give --class-names`);
+  if (given === undefined && fromData !== undefined && lockable.classNames !== undefined && fromData.join('\n') !== lockable.classNames.join('\n')) {
+    throw new UsageError(`the labels of ${data.name} (${fromData.join(', ')}) are not the class names the model stores (${lockable.classNames.join(', ')}): train it on these labels, or give --class-names`);
   }
   return [...names];
 }
