@@ -63,7 +63,7 @@ describe.each(['keras2', 'keras3'])('a %s model converted by tfjs-converter', (n
     const { bundle } = await assembleBundle(await serializeModel(lockable), { seal: 'none', password });
     const device = await loadProtectedModel(bundle, { password });
     const expected = predictWithPassword(buildLockGraph(lockable), data, password);
-    expect(Array.from(device.predict(data.x).classes)).toEqual(Array.from(expected));
+    expect(Array.from((await device.predict(data.x)).classes)).toEqual(Array.from(expected));
   });
 });
 
