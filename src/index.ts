@@ -20,7 +20,11 @@ export {
   type LoadTimings,
   type ModelSource,
   type Prediction,
+  type PredictInput,
+  type PredictOptions,
+  type ScoredClass,
   type UnlockTimings,
+  protectedModelHandler,
 } from './runtime/index.js';
 export { loadProtectedOnnx, ProtectedOnnxModel, type OnnxLoadOptions, type OnnxRuntimeLike, type OnnxSessionLike } from './runtime/onnx.js';
 export * from './bundle/index.js';

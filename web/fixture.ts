@@ -138,7 +138,7 @@ function encodeSamples(x: Float32Array, y: Int32Array): { label: number; pixels:
 async function loadedAccuracy(assembled: AssembledBundle, test: Dataset): Promise<number> {
   const session = await loadProtectedModel(assembled.bundle, { contentKey: assembled.contentKey });
   try {
-    return scorePredictions(session.predictClass(test.x), test.y, 10).accuracy;
+    return scorePredictions(await session.predictClass(test.x), test.y, 10).accuracy;
   } finally {
     session.dispose();
   }

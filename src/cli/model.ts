@@ -3,6 +3,7 @@ import { autoLockPoints, describeLockPoint } from '../models/lock_points.js';
 import { loadModelDir } from '../owner/model_dir.js';
 import type { LockableModel } from '../models/types.js';
 import type { Dataset } from '../data/types.js';
+import { classNamesProblem } from '../models/serialize.js';
 import { UsageError } from './errors.js';
 
 export interface ModelFlags {
@@ -39,4 +40,26 @@ export async function modelFromFlags(flags: ModelFlags, data: Dataset, note: (li
   const built = buildArchitecture(flags.arch ?? 'lenet5', { inputShape: data.sampleShape, numClasses: data.numClasses, seed: flags.seed });
   if (lockLayers) built.lockPoints = lockLayers.map((name) => describeLockPoint(built.model, name));
   return built;
+}
+
+/**
+ * The class names the model will store: `--class-names a,b,c` when given, else the data's (a CSV label column of
+ * names), else those the model already stores (a baseline's). Refused: a count that is not the model's output width,
+ * names that differ from the ones a baseline stores, duplicates.
+ */
+export function classNamesFor(lockable: LockableModel, flag: string | undefined, data: Dataset): string[] | undefined {
+  const width = lockable.model.outputs[0]?.shape.at(-1);
+  const given = flag?.split(',').map((s) => s.trim());
+  // Names that only repeat the class indices (MNIST's '0'..'9') say nothing: not stored.
+  const fromData = data.classNames?.every((name, k) => name === String(k)) ? undefined : data.classNames;
+  const names = given ?? fromData ?? lockable.classNames;
+  if (names === undefined) return undefined;
+  const where = given !== undefined ? '--class-names' : fromData !== undefined ? `the labels of ${data.name}` : 'the model\'s stored class names';
+  const problem = classNamesProblem(names);
+  if (problem !== undefined) throw new UsageError(`${where}: ${problem}`);
+  if (names.length !== width) throw new UsageError(`${where} name ${names.length} classes; the model has ${width ?? 'no single'} outputs`);
+  if (given === undefined && fromData !== undefined && lockable.classNames !== undefined && fromData.join('\n') !== lockable.classNames.join('\n')) {
+    throw new UsageError(`the labels of ${data.name} (${fromData.join(', ')}) are not the class names the model stores (${lockable.classNames.join(', ')}): train it on these labels, or give --class-names`);
+  }
+  return [...names];
 }

@@ -16,6 +16,38 @@ const WEIGHTS_FILE = 'weights.bin';
 export interface EdgeProModelMetadata {
   architecture: string;
   lockPoints: string[];
+  /** The name of each class, output k's at k (from CSV labels or `--class-names`). */
+  classNames?: string[];
+}
+
+/** Caps on stored class names: what a device reads from a model.json it does not trust yet. */
+export const CLASS_NAME_LIMITS = { count: 100_000, length: 1024 } as const;
+
+/** Checks a list of class names: non-empty strings, no duplicates, within the caps. Returns the message, or undefined. */
+export function classNamesProblem(names: unknown): string | undefined {
+  if (!Array.isArray(names) || names.length === 0) return 'class names must be a non-empty list of strings';
+  if (names.length > CLASS_NAME_LIMITS.count) return `${names.length} class names are more than the ${CLASS_NAME_LIMITS.count} allowed`;
+  const seen = new Set<string>();
+  for (const [i, name] of names.entries()) {
+    if (typeof name !== 'string' || name === '') return `class name ${i} must be a non-empty string`;
+    if (name.length > CLASS_NAME_LIMITS.length) return `class name ${i} is longer than ${CLASS_NAME_LIMITS.length} characters`;
+    if (seen.has(name)) return `class name ${JSON.stringify(name)} is given twice`;
+    seen.add(name);
+  }
+  return undefined;
+}
+
+/**
+ * The class names a model.json stores (`userDefinedMetadata.edgepro.classNames`), checked, or undefined when it
+ * stores none. Layers and graph models alike.
+ */
+export function readClassNames(modelJson: { userDefinedMetadata?: unknown }, source = 'model.json'): string[] | undefined {
+  const meta = modelJson.userDefinedMetadata as { edgepro?: { classNames?: unknown } } | undefined;
+  const names = meta?.edgepro?.classNames;
+  if (names === undefined) return undefined;
+  const problem = classNamesProblem(names);
+  if (problem !== undefined) throw new ModelFormatError(`${source}: userDefinedMetadata.edgepro.classNames: ${problem}`);
+  return [...(names as string[])];
 }
 
 export interface SerializedModel {
@@ -44,6 +76,7 @@ export async function serializeModel(lockable: LockableModel): Promise<Serialize
   const metadata: EdgeProModelMetadata = {
     architecture: lockable.architecture,
     lockPoints: lockable.lockPoints.map((p) => p.layer),
+    ...(lockable.classNames !== undefined ? { classNames: [...lockable.classNames] } : {}),
   };
   const modelJson: tf.io.ModelJSON = {
     format: 'layers-model',
@@ -131,10 +164,18 @@ export async function deserializeModel(
   const meta = (modelJson.userDefinedMetadata as { edgepro?: Partial<EdgeProModelMetadata> } | undefined)?.edgepro;
   const declared = options.lockPoints ?? (Array.isArray(meta?.lockPoints) ? meta.lockPoints.map(String) : undefined);
   const lockPoints: LockPoint[] = declared ? declared.map((name) => describeLockPoint(model, name)) : [];
+  let classNames: string[] | undefined;
+  try {
+    classNames = readClassNames(modelJson, source);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
   return {
     architecture: typeof meta?.architecture === 'string' ? meta.architecture : 'custom',
     model,
     lockPoints,
+    ...(classNames !== undefined ? { classNames } : {}),
     declaredLockPoints: declared !== undefined,
   };
 }
@@ -143,5 +184,5 @@ export async function deserializeModel(
 export async function cloneLockable(lockable: LockableModel): Promise<LockableModel> {
   const { modelJson, weights } = await serializeModel(lockable);
   const copy = await deserializeModel(modelJson, weights);
-  return { architecture: lockable.architecture, model: copy.model, lockPoints: lockable.lockPoints };
+  return { architecture: lockable.architecture, model: copy.model, lockPoints: lockable.lockPoints, ...(lockable.classNames !== undefined ? { classNames: [...lockable.classNames] } : {}) };
 }

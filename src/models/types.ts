@@ -19,6 +19,8 @@ export interface LockableModel {
   architecture: string;
   model: LayersModel;
   lockPoints: LockPoint[];
+  /** The name of each class (`classNames[k]` for output k), when known; stored in model.json's metadata. */
+  classNames?: string[];
 }
 
 export interface ArchitectureOptions {

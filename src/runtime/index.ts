@@ -10,13 +10,18 @@ export {
   type LoadTimings,
   type ModelSource,
   type Prediction,
+  type PredictInput,
+  type PredictOptions,
+  type ScoredClass,
   type UnlockTimings,
 } from './session.js';
+export { protectedModelHandler } from './io_handler.js';
+export { registerLockLayers } from '../lock/lock_layer.js';
 export { type Credentials, type CredentialOptions, type Clock } from './credentials.js';
 export { Bundle, urlSource, type BundleSource } from '../bundle/source.js';
 export { openBundle, type OpenedBundle } from '../bundle/open.js';
 export { MANIFEST_LIMITS } from '../bundle/manifest.js';
-export { initEngine, type EngineOptions } from '../engine/index.js';
+export { initEngine, activeBackend, type BackendName, type EngineOptions } from '../engine/backend.js';
 export { decodePassword, validatePassword, type Password, type LockPointKey } from '../lock/password.js';
 export { EdgeProError, InputShapeError, InvalidArgumentError, InvalidPasswordError, ModelFormatError, EngineError, SealedModelError } from '../util/errors.js';
 export {

@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import { initEngine, type EngineOptions } from '../engine/index.js';
-import { deserializeModel } from '../models/serialize.js';
+import { GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
+import { useBackend, type EngineOptions } from '../engine/backend.js';
+import { deserializeModel, readClassNames } from '../models/serialize.js';
 import type { LockableModel } from '../models/types.js';
 import { outputsProbabilities, toProbabilities } from '../train/loss.js';
 import { unlockModel } from '../lock/fold.js';
@@ -23,7 +23,11 @@ import { ExpiredError } from '../crypto/errors.js';
 export type ModelSource = BundleSource | string | URL;
 
 export interface LoadOptions extends CredentialOptions {
-  /** Engine set-up (backend, where the browser finds the .wasm files). */
+  /**
+   * The TF.js backend. By default the model runs on the backend the app set (`tf.setBackend`: webgl, webgpu, wasm,
+   * cpu) and the runtime starts WebAssembly only when none is set; `backend` names one to start instead. `wasmPaths`
+   * says where the browser finds the .wasm files.
+   */
   engine?: EngineOptions;
   /**
    * Keep the locked model once unlocked, so that `unlock` can be called again (with another licence, say). Default
@@ -34,12 +38,35 @@ export interface LoadOptions extends CredentialOptions {
   maxWeightBytes?: number;
 }
 
+/** One of a sample's most probable classes. */
+export interface ScoredClass {
+  class: number;
+  /** The class name the model stores (model.json `userDefinedMetadata.edgepro.classNames`), when it stores them. */
+  label?: string;
+  /** Its probability. */
+  score: number;
+}
+
 export interface Prediction {
   /** Most probable class per sample. */
   classes: Int32Array;
   /** Class probabilities, [samples x classes] row-major. */
   probabilities: Float32Array;
   numClasses: number;
+  /** The name of each sample's most probable class, when the model stores class names. */
+  labels?: string[];
+  /** Each sample's `topK` most probable classes (default 1), best first. */
+  top: ScoredClass[][];
+}
+
+/** Samples to predict: a tensor `[n, ...sampleShape]` (or one sample, `sampleShape`), or their values row-major. */
+export type PredictInput = tf.Tensor | Float32Array | Float64Array | Int32Array | Uint8Array | Uint8ClampedArray | readonly number[];
+
+export interface PredictOptions {
+  /** How many samples a flat array holds (default: its length over the sample's size). */
+  count?: number;
+  /** How many of each sample's most probable classes `top` lists (default 1). */
+  topK?: number;
 }
 
 /** Where the load's time went, in milliseconds (the demo shows it; benchmarks read it). */
@@ -86,12 +113,18 @@ export class ProtectedModel {
     /** Per-sample input shape. */
     readonly sampleShape: number[],
     readonly numClasses: number | undefined,
+    private readonly names: readonly string[] | undefined,
   ) {
     this.active = (lockable?.model ?? graph)!;
   }
 
   /** @internal use {@link loadProtectedModel}. */
-  static create(model: LockableModel | GraphModel, bundle: Pick<OpenedBundle, 'fingerprint' | 'container' | 'sealed' | 'name'>, options: LoadOptions): ProtectedModel {
+  static create(
+    model: LockableModel | GraphModel,
+    bundle: Pick<OpenedBundle, 'fingerprint' | 'container' | 'sealed' | 'name'>,
+    options: LoadOptions,
+    classNames?: readonly string[],
+  ): ProtectedModel {
     const lockable = 'lockPoints' in model ? model : undefined;
     const graph = lockable === undefined ? (model as GraphModel) : undefined;
     const input = lockable ? lockable.model.inputs[0]!.shape.slice(1) : graph!.inputs[0]?.shape?.slice(1);
@@ -99,7 +132,11 @@ export class ProtectedModel {
     if (input === undefined || input.some((d) => d === null || d === -1)) {
       throw new ModelFormatError(`${bundle.name}: the model needs a fixed per-sample input shape`);
     }
-    return new ProtectedModel(lockable, graph, bundle, options, input as number[], typeof output === 'number' && output > 0 ? output : undefined);
+    const numClasses = typeof output === 'number' && output > 0 ? output : undefined;
+    if (classNames !== undefined && classNames.length !== numClasses) {
+      throw new ModelFormatError(`${bundle.name}: model.json names ${classNames.length} classes, the model has ${numClasses ?? 'no single'} output${numClasses === 1 ? '' : 's'}`);
+    }
+    return new ProtectedModel(lockable, graph, bundle, options, input as number[], numClasses, classNames);
   }
 
   /**
@@ -194,37 +231,135 @@ export class ProtectedModel {
     return { licence: opened - started, container: decrypted - opened, fold: folded - decrypted, total: folded - started };
   }
 
+  /** The class names the model stores (`classNames[k]` for class k), or undefined. */
+  get classNames(): readonly string[] | undefined {
+    return this.names;
+  }
+
   /**
-   * Runs a classifier on `count` samples given as one flat array (row-major, each of `sampleShape`). Probabilities
-   * are softmax of the outputs unless the model already ends in softmax. A model with several outputs (a detector,
-   * say) is run through {@link ProtectedModel.model} instead.
+   * The model's raw output for `input` (a tensor, `[n, ...sampleShape]`), as `tf.LayersModel.predict` gives it: a
+   * tensor the caller disposes (or several, for a model with several outputs). Refuses once the licence expired.
    */
-  predict(input: Float32Array | number[], count?: number): Prediction {
-    if (this.numClasses === undefined) throw new InvalidArgumentError(`${this.bundle.name}: not a classifier with one output; run session.model directly`);
+  run(input: tf.Tensor): tf.Tensor | tf.Tensor[] | tf.NamedTensorMap {
     this.checkLicence();
-    const per = this.sampleShape.reduce((a, b) => a * b, 1);
-    const n = count ?? input.length / per;
-    if (!Number.isInteger(n) || n < 1 || n * per !== input.length) {
-      throw new InputShapeError(`input has ${input.length} values; expected a multiple of ${per} (samples of shape [${this.sampleShape.join(', ')}])`);
-    }
-    for (let i = 0; i < input.length; i++) {
-      if (!Number.isFinite(input[i]!)) throw new InputShapeError(`input value ${i} is ${input[i]}; inputs must be finite numbers`);
-    }
+    if (!(input instanceof tf.Tensor)) throw new InvalidArgumentError('run takes a tf.Tensor; predict also takes arrays');
+    return this.active.predict(input);
+  }
+
+  /**
+   * Class probabilities of the samples, as a tensor `[n, numClasses]` the caller disposes: softmax of the outputs,
+   * unless the model already ends in softmax. Nothing is read back from the backend.
+   */
+  probabilities(input: PredictInput, options: Pick<PredictOptions, 'count'> = {}): tf.Tensor2D {
+    this.checkClassifier();
+    this.checkLicence();
     const softmaxed = this.lockable !== undefined && outputsProbabilities(this.lockable.model);
-    const probabilities = tf.tidy(() => {
-      const x = tf.tensor(input instanceof Float32Array ? input : Float32Array.from(input), [n, ...this.sampleShape]);
+    return tf.tidy(() => {
+      const x = this.inputTensor(input, options.count);
       const out = this.active.predict(x) as tf.Tensor;
-      return toProbabilities(out, softmaxed);
+      return tf.reshape(toProbabilities(out, softmaxed), [x.shape[0]!, this.numClasses!]) as tf.Tensor2D;
     });
-    const probs = probabilities.dataSync() as Float32Array;
-    const classes = tf.tidy(() => tf.argMax(probabilities, -1).dataSync() as Int32Array);
-    probabilities.dispose();
-    return { classes, probabilities: probs, numClasses: this.numClasses };
+  }
+
+  /**
+   * Runs a classifier on samples given as a tensor (`[n, ...sampleShape]`, or one sample) or as their values in one
+   * flat array (row-major); the caller keeps its tensor. Resolves to the most probable class of each sample, the
+   * probabilities, and the `topK` best classes with their names when the model stores them. The values are read
+   * back asynchronously (`tensor.data()`), so a webgl or webgpu backend is not stalled. A model with several outputs
+   * (a detector, say) is run with {@link ProtectedModel.run} or {@link ProtectedModel.model}.
+   *
+   * @example
+   * ```ts
+   * const { classes, labels, top } = await session.predict(pixels, { topK: 3 });
+   * const probs = session.probabilities(tf.browser.fromPixels(canvas, 1).div(255).expandDims()); // a tensor
+   * ```
+   */
+  async predict(input: PredictInput, options: PredictOptions = {}): Promise<Prediction> {
+    const probabilities = this.probabilities(input, options);
+    try {
+      return this.describe((await probabilities.data()) as Float32Array, options.topK);
+    } finally {
+      probabilities.dispose();
+    }
+  }
+
+  /**
+   * {@link ProtectedModel.predict} for code that cannot await: it waits for the backend (`dataSync`), which on webgl
+   * or webgpu blocks the page. Prefer `predict`.
+   */
+  predictSync(input: PredictInput, options: PredictOptions = {}): Prediction {
+    const probabilities = this.probabilities(input, options);
+    try {
+      return this.describe(probabilities.dataSync() as Float32Array, options.topK);
+    } finally {
+      probabilities.dispose();
+    }
   }
 
   /** The most probable class of each sample. */
-  predictClass(input: Float32Array | number[], count?: number): Int32Array {
-    return this.predict(input, count).classes;
+  async predictClass(input: PredictInput, options: Pick<PredictOptions, 'count'> = {}): Promise<Int32Array> {
+    return (await this.predict(input, options)).classes;
+  }
+
+  // --- predict's pieces ---
+
+  private checkClassifier(): void {
+    if (this.numClasses === undefined) throw new InvalidArgumentError(`${this.bundle.name}: not a classifier with one output; run session.run or session.model directly`);
+  }
+
+  /** The input as a float32 tensor `[n, ...sampleShape]` (inside a tidy: a new tensor, or the caller's reshaped). */
+  private inputTensor(input: PredictInput, count: number | undefined): tf.Tensor {
+    const shape = this.sampleShape;
+    const per = shape.reduce((a, b) => a * b, 1);
+    const where = `samples of shape [${shape.join(', ')}]`;
+    if (input instanceof tf.Tensor) {
+      if (input.isDisposed) throw new InvalidArgumentError('the input tensor is disposed');
+      const single = input.rank === shape.length;
+      const dims = single ? input.shape : input.shape.slice(1);
+      if (dims.length !== shape.length || dims.some((d, i) => d !== shape[i]) || (!single && input.rank !== shape.length + 1) || input.size === 0) {
+        throw new InputShapeError(`input tensor has shape [${input.shape.join(', ')}]; expected [n, ${shape.join(', ')}] (${where})`);
+      }
+      if (count !== undefined && count !== (single ? 1 : input.shape[0])) throw new InputShapeError(`count ${count} does not match the input tensor's ${single ? 1 : input.shape[0]} samples`);
+      if (input.dtype !== 'float32' && input.dtype !== 'int32' && input.dtype !== 'bool') throw new InputShapeError(`input tensor has dtype ${input.dtype}; expected numbers`);
+      const x = input.dtype === 'float32' ? input : tf.cast(input, 'float32');
+      return single ? tf.expandDims(x, 0) : x;
+    }
+    if (!ArrayBuffer.isView(input) && !Array.isArray(input)) {
+      throw new InvalidArgumentError('predict takes a tf.Tensor, a typed array or an array of numbers');
+    }
+    const values = input as ArrayLike<number>;
+    const n = count ?? values.length / per;
+    if (!Number.isInteger(n) || n < 1 || n * per !== values.length) {
+      throw new InputShapeError(`input has ${values.length} values; expected a multiple of ${per} (${where})`);
+    }
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i]!)) throw new InputShapeError(`input value ${i} is ${values[i]}; inputs must be finite numbers`);
+    }
+    const data = values instanceof Float32Array ? values : Float32Array.from(values);
+    return tf.tensor(data, [n, ...shape], 'float32');
+  }
+
+  private describe(probabilities: Float32Array, topK = 1): Prediction {
+    const k = this.numClasses!;
+    if (!Number.isInteger(topK) || topK < 1) throw new InvalidArgumentError(`topK must be a positive integer, got ${topK}`);
+    const take = Math.min(topK, k);
+    const n = probabilities.length / k;
+    const classes = new Int32Array(n);
+    const top: ScoredClass[][] = [];
+    const names = this.names;
+    for (let i = 0; i < n; i++) {
+      const row = probabilities.subarray(i * k, (i + 1) * k);
+      const order = Array.from({ length: k }, (_, c) => c).sort((a, b) => row[b]! - row[a]! || a - b);
+      classes[i] = order[0]!;
+      top.push(order.slice(0, take).map((c) => (names === undefined ? { class: c, score: row[c]! } : { class: c, label: names[c]!, score: row[c]! })));
+    }
+    return {
+      classes,
+      probabilities,
+      numClasses: k,
+      top,
+      ...(names !== undefined ? { labels: Array.from(classes, (c) => names[c]!) } : {}),
+    };
   }
 
   /** Releases the model's tensors. */
@@ -246,26 +381,123 @@ function toSource(source: ModelSource): BundleSource {
   return source;
 }
 
+/** A graph model's artifacts, its weights the (decrypted) buffer. */
+function graphArtifacts(opened: OpenedBundle, weights: ArrayBuffer): tf.io.ModelArtifacts {
+  const doc = opened.modelJson;
+  return {
+    modelTopology: doc.modelTopology,
+    weightSpecs: opened.weightSpecs as tf.io.WeightsManifestEntry[],
+    weightData: weights,
+    format: doc.format,
+    generatedBy: doc.generatedBy,
+    convertedBy: doc.convertedBy ?? undefined,
+    ...(doc.signature !== undefined ? { signature: doc.signature } : {}),
+    ...(doc.userDefinedMetadata !== undefined ? { userDefinedMetadata: doc.userDefinedMetadata as Record<string, object> } : {}),
+    ...(doc.modelInitializer !== undefined ? { modelInitializer: doc.modelInitializer } : {}),
+  } as tf.io.ModelArtifacts;
+}
+
 async function buildModel(opened: OpenedBundle, weights: ArrayBuffer): Promise<LockableModel | GraphModel> {
   if (opened.kind === 'layers') return deserializeModel(opened.modelJson as never, new Uint8Array(weights), { source: opened.name });
-  const doc = opened.modelJson;
   try {
-    return await loadGraphModel(
-      tf.io.fromMemory({
-        modelTopology: doc.modelTopology,
-        weightSpecs: opened.weightSpecs as tf.io.WeightsManifestEntry[],
-        weightData: weights,
-        format: doc.format,
-        generatedBy: doc.generatedBy,
-        convertedBy: doc.convertedBy ?? undefined,
-        ...(doc.signature !== undefined ? { signature: doc.signature } : {}),
-        ...(doc.userDefinedMetadata !== undefined ? { userDefinedMetadata: doc.userDefinedMetadata as Record<string, object> } : {}),
-        ...(doc.modelInitializer !== undefined ? { modelInitializer: doc.modelInitializer } : {}),
-      } as tf.io.ModelArtifacts),
-    );
+    return await loadGraphModel(tf.io.fromMemory(graphArtifacts(opened, weights)));
   } catch (cause) {
     throw new ModelFormatError(`${opened.name}: the graph model could not be loaded: ${(cause as Error).message}`, { cause });
   }
+}
+
+function disposeBuilt(model: LockableModel | GraphModel | tf.io.ModelArtifacts): void {
+  if ('lockPoints' in model) model.model.dispose();
+  else if (model instanceof GraphModel) model.dispose();
+}
+
+/** What a load opened: the model built (locked, if it has a lock), and the password the credentials gave. */
+export interface OpenedModel {
+  /** The model built; for a graph model opened with `graph: 'artifacts'`, its artifacts instead. */
+  model: LockableModel | GraphModel | tf.io.ModelArtifacts;
+  bundle: Pick<OpenedBundle, 'fingerprint' | 'container' | 'sealed' | 'name' | 'kind' | 'modelJson' | 'weightSpecs'>;
+  /** The password to fold in, or undefined (no credentials, or no lock). */
+  password: Password | undefined;
+  /** The earliest expiry of the licence and the container, or null. */
+  expiresAt: number | null;
+  classNames: string[] | undefined;
+  timings: Omit<LoadTimings, 'unlock' | 'total'>;
+  /** When the load started and when the model was built (before the password was decrypted), for the timings. */
+  startedAt: number;
+  builtAt: number;
+}
+
+/**
+ * The steps a load shares with {@link protectedModelHandler}: the bundle read and checked, the licence opened, the
+ * weights unsealed, the model built on the backend the app chose (or wasm), the password taken from the container.
+ * The content key is zeroed before this returns.
+ *
+ * @internal
+ */
+export async function openProtectedModel(
+  source: ModelSource,
+  credentials: Credentials | undefined,
+  options: LoadOptions,
+  graph: 'model' | 'artifacts' = 'model',
+): Promise<OpenedModel> {
+  if (credentials !== undefined) checkCredentials(credentials);
+  const started = now();
+  const opened = await openBundle(toSource(source), options.maxWeightBytes === undefined ? {} : { maxWeightBytes: options.maxWeightBytes });
+  let contentKey: Uint8Array | undefined;
+  let expiresAt: number | null = null;
+  let model: LockableModel | GraphModel | tf.io.ModelArtifacts;
+  let classNames: string[] | undefined;
+  let read: number, licensed: number, unsealed: number, engineReady: number;
+  try {
+    if (opened.container !== undefined) checkContainerVersion(opened.container);
+    if (opened.sealed.length > 0 && (credentials === undefined || 'password' in credentials)) {
+      throw new SealedModelError(`${opened.name}: the weights are sealed; loading needs a licence (with its passphrase or device key) or the owner key`);
+    }
+    classNames = readClassNames(opened.modelJson, opened.name);
+    read = now();
+    if (credentials !== undefined) ({ contentKey, expiresAt } = await contentKeyFrom(credentials, opened.fingerprint, options));
+    licensed = now();
+    const weights = await opened.weights(opened.sealed.length > 0 ? contentKey : undefined);
+    unsealed = now();
+    await useBackend(options.engine);
+    engineReady = now();
+    model = graph === 'artifacts' && opened.kind === 'graph' ? graphArtifacts(opened, weights) : await buildModel(opened, weights);
+  } catch (error) {
+    contentKey?.fill(0);
+    // A refused load stops reading: no download of sealed weights is left running.
+    await opened.close();
+    throw error;
+  }
+  const built = now();
+  let password: Password | undefined;
+  try {
+    if (credentials !== undefined && (opened.container !== undefined || 'password' in credentials)) {
+      if (!('lockPoints' in model)) throw new ModelFormatError(`${opened.name}: a graph model carries no lock`);
+      if (model.lockPoints.length === 0) throw new ModelFormatError(`${opened.name} names no lock points (edgepro metadata missing): it was not locked by edgepro`);
+      password = await passwordFrom(credentials, contentKey, opened.container, opened.fingerprint, model.lockPoints, options);
+      if (opened.container !== undefined && contentKey !== undefined) {
+        const until = inspectContainer(opened.container).expiresAt;
+        if (until !== null) expiresAt = expiresAt === null ? until : Math.min(expiresAt, until);
+      }
+    }
+  } catch (error) {
+    disposeBuilt(model);
+    throw error;
+  } finally {
+    contentKey?.fill(0);
+  }
+  const { fingerprint, container, sealed, name, kind, modelJson, weightSpecs } = opened;
+  return {
+    model,
+    // Only what unlocking needs: holding `opened` itself would keep the file bytes alive as long as the session.
+    bundle: { fingerprint, container, sealed, name, kind, modelJson, weightSpecs },
+    password,
+    expiresAt,
+    classNames,
+    timings: { read: read - started, licence: licensed - read, unseal: unsealed - licensed, engine: engineReady - unsealed, build: built - engineReady },
+    startedAt: started,
+    builtAt: built,
+  };
 }
 
 /**
@@ -286,63 +518,26 @@ async function buildModel(opened: OpenedBundle, weights: ArrayBuffer): Promise<L
  * ```ts
  * import { loadProtectedModel, urlSource } from 'edgepro/runtime';
  * const session = await loadProtectedModel(urlSource('/models/lenet5/'), { licence, passphrase, vendorKey });
- * const { classes } = session.predict(pixels); // 784 values per digit, 0..1
+ * const { classes, labels } = await session.predict(pixels); // 784 values per digit, 0..1
  * ```
  */
 export async function loadProtectedModel(source: ModelSource, credentials?: Credentials, options: LoadOptions = {}): Promise<ProtectedModel> {
-  if (credentials !== undefined) checkCredentials(credentials);
-  const started = now();
-  const opened = await openBundle(toSource(source), options.maxWeightBytes === undefined ? {} : { maxWeightBytes: options.maxWeightBytes });
-  let contentKey: Uint8Array | undefined;
-  let expiresAt: number | null = null;
-  let model: LockableModel | GraphModel;
-  let read: number, licensed: number, unsealed: number, engineReady: number;
+  const { model, bundle, password, expiresAt, classNames, timings, startedAt, builtAt } = await openProtectedModel(source, credentials, options);
+  let session: ProtectedModel;
   try {
-    if (opened.container !== undefined) checkContainerVersion(opened.container);
-    if (opened.sealed.length > 0 && (credentials === undefined || 'password' in credentials)) {
-      throw new SealedModelError(`${opened.name}: the weights are sealed; loading needs a licence (with its passphrase or device key) or the owner key`);
-    }
-    read = now();
-    if (credentials !== undefined) ({ contentKey, expiresAt } = await contentKeyFrom(credentials, opened.fingerprint, options));
-    licensed = now();
-    const weights = await opened.weights(opened.sealed.length > 0 ? contentKey : undefined);
-    unsealed = now();
-    await initEngine(options.engine);
-    engineReady = now();
-    model = await buildModel(opened, weights);
+    session = ProtectedModel.create(model as LockableModel | GraphModel, { fingerprint: bundle.fingerprint, container: bundle.container, sealed: bundle.sealed, name: bundle.name }, options, classNames);
   } catch (error) {
-    contentKey?.fill(0);
-    // A refused load stops reading: no download of sealed weights is left running.
-    await opened.close();
+    disposeBuilt(model);
     throw error;
   }
-  const built = now();
-  // Only what unlocking needs: holding `opened` itself would keep the file bytes alive as long as the session.
-  const session = ProtectedModel.create(model, { fingerprint: opened.fingerprint, container: opened.container, sealed: opened.sealed, name: opened.name }, options);
   try {
-    if (credentials !== undefined && (opened.container !== undefined || 'password' in credentials)) {
-      if (!('lockPoints' in model)) throw new ModelFormatError(`${opened.name}: a graph model carries no lock`);
-      if (model.lockPoints.length === 0) throw new ModelFormatError(`${opened.name} names no lock points (edgepro metadata missing): it was not locked by edgepro`);
-      const password = await passwordFrom(credentials, contentKey, opened.container, opened.fingerprint, model.lockPoints, options);
-      if (password !== undefined) session.applyPassword(password, options.keepLocked ?? true);
-      if (opened.container !== undefined && contentKey !== undefined) session.limitTo(inspectContainer(opened.container).expiresAt);
-    }
+    if (password !== undefined) session.applyPassword(password, options.keepLocked ?? true);
     session.limitTo(expiresAt);
   } catch (error) {
     session.dispose();
     throw error;
-  } finally {
-    contentKey?.fill(0);
   }
   const done = now();
-  session.timings = {
-    read: read - started,
-    licence: licensed - read,
-    unseal: unsealed - licensed,
-    engine: engineReady - unsealed,
-    build: built - engineReady,
-    unlock: done - built,
-    total: done - started,
-  };
+  session.timings = { ...timings, unlock: done - builtAt, total: done - startedAt };
   return session;
 }

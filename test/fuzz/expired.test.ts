@@ -23,7 +23,7 @@ describe('expiry through the runtime', () => {
     const credentials = { licence, passphrase: 'pw', vendorKey: vendor.publicKey };
     const fresh = await loadProtectedModel(made.bundle, credentials, { now: issued });
     expect(fresh.isUnlocked).toBe(true);
-    expect(fresh.predict(INPUTS).classes.length).toBe(10);
+    expect((await fresh.predict(INPUTS)).classes.length).toBe(10);
     fresh.dispose();
     await expect(loadProtectedModel(made.bundle, credentials, { now: issued + 60_000 })).rejects.toMatchObject({ code: 'ERR_EXPIRED' });
   });

@@ -70,7 +70,7 @@ describe.each(['keras2', 'keras3'])('a %s model converted by tfjs-converter', (n
     const device = await loadProtectedModel(bundle, { password });
     expect((device.model as tfl.LayersModel).layers.map((l) => l.getClassName())).toEqual(lockable.model.layers.map((l) => l.getClassName()));
     const expected = predictWithPassword(buildLockGraph(lockable), data, password);
-    expect(Array.from(device.predict(data.x).classes)).toEqual(Array.from(expected));
+    expect(Array.from((await device.predict(data.x)).classes)).toEqual(Array.from(expected));
   });
 });
 

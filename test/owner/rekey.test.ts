@@ -44,7 +44,7 @@ describe('rekeyBundle', () => {
     it(`seal ${JSON.stringify(seal)}: same outputs under the new key; the old key and old licences are refused; a second rekey is stable`, async () => {
       const made = await protectedMlp(1, seal);
       const before = await loadProtectedModel(made.bundle, { contentKey: made.contentKey });
-      const expected = before.predict(INPUTS).probabilities;
+      const expected = (await before.predict(INPUTS)).probabilities;
       before.dispose();
       const device = await generateDeviceKeyPair();
       const oldDeviceLicence = await issueLicence(made.contentKey, { devicePublicKey: device.publicKey }, { modelFingerprint: made.fingerprint, vendorPrivateKey: vendor.privateKey });
@@ -64,10 +64,10 @@ describe('rekeyBundle', () => {
 
       const owner = await loadProtectedModel(rekeyed.bundle, { contentKey: rekeyed.contentKey });
       expect(owner.isUnlocked).toBe(true);
-      expect(owner.predict(INPUTS).probabilities).toEqual(expected);
+      expect((await owner.predict(INPUTS)).probabilities).toEqual(expected);
       owner.dispose();
       const licensed = await loadProtectedModel(rekeyed.bundle, byPassphrase(await passphraseLicence(rekeyed.contentKey, rekeyed.fingerprint)));
-      expect(licensed.predict(INPUTS).probabilities).toEqual(expected);
+      expect((await licensed.predict(INPUTS)).probabilities).toEqual(expected);
       licensed.dispose();
 
       await expect(loadProtectedModel(rekeyed.bundle, { contentKey: made.contentKey })).rejects.toMatchObject({ code: 'ERR_DECRYPTION_FAILED' });
@@ -81,7 +81,7 @@ describe('rekeyBundle', () => {
       expect(withoutKeyId(again.bundle)).toEqual(withoutKeyId(made.bundle));
       expect(again.sealedWeights).toEqual(made.sealedWeights);
       const third = await loadProtectedModel(again.bundle, { contentKey: again.contentKey });
-      expect(third.predict(INPUTS).probabilities).toEqual(expected);
+      expect((await third.predict(INPUTS)).probabilities).toEqual(expected);
       third.dispose();
     });
   }

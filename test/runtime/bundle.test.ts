@@ -1,6 +1,7 @@
 import { builtinModules } from 'node:module';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { measureRuntimeShare } from '../../bench/bundle_size.js';
 
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
@@ -27,6 +28,16 @@ describe('browser bundle of edgepro/runtime', () => {
     expect(inputs.some((p) => p.includes('src/bundle/directory.ts') || p.includes('node_fs'))).toBe(false);
     expect(result.outputFiles[0]!.text).not.toMatch(/bundle\/directory\.js|node_fs\.js/);
   }, 60_000);
+
+  it("edgepro's share of an app's bundle stays within 60 KiB gzip on top of TF.js, with no more of the cpu backend than TF.js has", async () => {
+    // esbuild, minified: TF.js alone (core, layers, converter, wasm; every export kept) against TF.js + the runtime.
+    const { tfjs, withRuntime, share } = await measureRuntimeShare();
+    expect(share.gzip).toBeLessThanOrEqual(60 * 1024);
+    // tfjs-backend-wasm borrows a few of the cpu backend's shared kernels; the cpu backend itself stays out.
+    const cpu = (inputs: string[]) => inputs.filter((p) => p.includes('tfjs-backend-cpu'));
+    expect(cpu(withRuntime.inputs).filter((p) => !cpu(tfjs.inputs).includes(p))).toEqual([]);
+    expect(withRuntime.inputs.some((p) => p.includes('tfjs-backend-cpu') && /backend_cpu|register_all_kernels/.test(p))).toBe(false);
+  }, 120_000);
 
   it('the same build fails if the runtime imports a Node built-in (the check can fail)', async () => {
     await expect(

@@ -21,7 +21,7 @@ beforeAll(async () => {
   // What the password gives: the lock-only bundle opened with the password itself.
   const lockOnly = await protectedMlp(1, 'none');
   const owner = await loadProtectedModel(lockOnly.bundle, { password: MLP_PASSWORD });
-  reference = owner.predict(INPUTS).probabilities;
+  reference = (await owner.predict(INPUTS)).probabilities;
   owner.dispose();
   dir = await mkdtemp(join(tmpdir(), 'edgepro-runtime-'));
 });
@@ -45,14 +45,14 @@ describe('runtime with licences, at every level', () => {
       const fromDisk = await loadProtectedModel(directorySource(where), { licence, deviceKey: device.privateKey, vendorKey: vendor.publicKey });
       expect(fromDisk.isUnlocked).toBe(true);
       expect(fromDisk.isSealed).toBe(seal !== 'none');
-      expect(fromDisk.predict(INPUTS).probabilities).toEqual(reference);
+      expect((await fromDisk.predict(INPUTS)).probabilities).toEqual(reference);
       expect(fromDisk.timings.total).toBeGreaterThan(0);
       fromDisk.dispose();
       const owner = await loadProtectedModel(made.bundle, { contentKey: made.contentKey });
-      expect(owner.predict(INPUTS).probabilities).toEqual(reference);
+      expect((await owner.predict(INPUTS)).probabilities).toEqual(reference);
       owner.dispose();
       const byPassphrase = await loadProtectedModel(made.bundle, { licence: await passphraseLicence(made.contentKey, made.fingerprint), passphrase: 'pw', allowUnsigned: true });
-      expect(byPassphrase.predict(INPUTS).probabilities).toEqual(reference);
+      expect((await byPassphrase.predict(INPUTS)).probabilities).toEqual(reference);
       byPassphrase.dispose();
 
       const unsigned = await issueLicence(made.contentKey, { devicePublicKey: device.publicKey }, { modelFingerprint: made.fingerprint });
@@ -70,9 +70,9 @@ describe('runtime with licences, at every level', () => {
     const lockOnly = await protectedMlp(1, 'none');
     const locked = await loadProtectedModel(lockOnly.bundle);
     expect(locked.isUnlocked).toBe(false);
-    expect(locked.predict(INPUTS).probabilities).not.toEqual(reference);
+    expect((await locked.predict(INPUTS)).probabilities).not.toEqual(reference);
     await locked.unlock({ licence: await passphraseLicence(lockOnly.contentKey, lockOnly.fingerprint), passphrase: 'pw', allowUnsigned: true });
-    expect(locked.predict(INPUTS).probabilities).toEqual(reference);
+    expect((await locked.predict(INPUTS)).probabilities).toEqual(reference);
     locked.dispose();
   });
 
@@ -87,13 +87,13 @@ describe('runtime with licences, at every level', () => {
     }) as typeof fetch;
     const licence = await passphraseLicence(made.contentKey, made.fingerprint);
     const model = await loadProtectedModel(urlSource('https://models.example/mlp/model.json', { fetch: fakeFetch }), { licence, passphrase: 'pw', allowUnsigned: true });
-    expect(model.predict(INPUTS).probabilities).toEqual(reference);
+    expect((await model.predict(INPUTS)).probabilities).toEqual(reference);
     expect([...new Set(fetched)].sort()).toEqual([...files.keys()].sort());
     model.dispose();
     vi.stubGlobal('fetch', fakeFetch);
     try {
       const viaString = await loadProtectedModel('https://models.example/mlp', { contentKey: made.contentKey });
-      expect(viaString.predict(INPUTS).probabilities).toEqual(reference);
+      expect((await viaString.predict(INPUTS)).probabilities).toEqual(reference);
       viaString.dispose();
       await expect(loadProtectedModel('https://models.example/other/')).rejects.toMatchObject({ code: 'ERR_MODEL_FORMAT' });
     } finally {
@@ -115,7 +115,7 @@ describe('runtime with licences, at every level', () => {
       Array.isArray(v) ? v.map(reversed) : typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)])) : v;
     const reformatted = made.bundle.with('model.json', new TextEncoder().encode(JSON.stringify(reversed(doc), null, 2)));
     const same = await loadProtectedModel(reformatted, { licence, passphrase: 'pw', allowUnsigned: true });
-    expect(same.predict(INPUTS).probabilities).toEqual(reference);
+    expect((await same.predict(INPUTS)).probabilities).toEqual(reference);
     same.dispose();
   });
 
@@ -226,7 +226,7 @@ describe('runtime with licences, at every level', () => {
     // The clear weights of the earlier bundle must not outlive it beside the sealed ones.
     expect((await readdir(where)).sort()).toEqual(['model.json', 'password.edgepro', 'weights.sealed']);
     const model = await loadProtectedModel(directorySource(where), { contentKey: sealed.contentKey });
-    expect(model.predict(INPUTS).probabilities).toEqual(reference);
+    expect((await model.predict(INPUTS)).probabilities).toEqual(reference);
     model.dispose();
   });
 });

@@ -26,13 +26,13 @@ describe('device runtime', () => {
     expect(locked.isLocked).toBe(true);
     expect(locked.isUnlocked).toBe(false);
     expect(locked.isSealed).toBe(false);
-    const lockedClasses = locked.predictClass(data.x);
+    const lockedClasses = await locked.predictClass(data.x);
     const plain = tf.tidy(() => tf.argMax(lockable.model.predict(tf.tensor(data.x, [40, 28, 28, 1])) as tf.Tensor, -1).dataSync());
     expect(Array.from(lockedClasses)).toEqual(Array.from(plain));
 
     const device = await loadProtectedModel(bundle, { password: encodePassword(password) });
     expect(device.isUnlocked).toBe(true);
-    const prediction = device.predict(data.x);
+    const prediction = await device.predict(data.x);
     const expected = predictWithPassword(buildLockGraph(lockable), data, password);
     expect(Array.from(prediction.classes)).toEqual(Array.from(expected));
     expect(prediction.probabilities).toHaveLength(400);
@@ -58,7 +58,7 @@ describe('device runtime', () => {
     // LeNet-5 has 10 weight tensors; the lean session holds one copy of them, the other two.
     expect(kept).toBe(20);
     expect(leanTensors).toBe(10);
-    expect(Array.from(lean.predictClass(data.x))).toEqual(Array.from(keeping.predictClass(data.x)));
+    expect(Array.from(await lean.predictClass(data.x))).toEqual(Array.from(await keeping.predictClass(data.x)));
     await expect(lean.unlock({ password })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await keeping.unlock({ password }); // a kept session can be unlocked again
     lean.dispose();
@@ -71,8 +71,8 @@ describe('device runtime', () => {
     const good = { version: 1, lockPoints: [{ layer: 'fc1', kind: 'dense' as const, size: 8, neurons: [1], alpha: [1], beta: [1] }] };
     const { bundle } = await lockOnly(lockable, good);
     const device = await loadProtectedModel(bundle);
-    expect(() => device.predict(new Float32Array(6))).toThrow(expect.objectContaining({ code: 'ERR_INPUT_SHAPE' }));
-    expect(() => device.predict(Float32Array.from([1, 2, Number.NaN, 4]))).toThrow(expect.objectContaining({ code: 'ERR_INPUT_SHAPE' }));
+    await expect(device.predict(new Float32Array(6))).rejects.toThrow(expect.objectContaining({ code: 'ERR_INPUT_SHAPE' }));
+    await expect(device.predict(Float32Array.from([1, 2, Number.NaN, 4]))).rejects.toThrow(expect.objectContaining({ code: 'ERR_INPUT_SHAPE' }));
     await expect(device.unlock({ password: { version: 1, lockPoints: [{ layer: 'fc1', kind: 'dense', size: 8, neurons: [8], alpha: [0], beta: [0] }] } })).rejects.toMatchObject({
       code: 'ERR_INVALID_PASSWORD',
     });

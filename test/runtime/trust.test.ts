@@ -37,7 +37,7 @@ describe('licences on the device', () => {
     await expect(loadProtectedModel(made.bundle, { licence: unsigned, deviceKey: device.privateKey, vendorKey: vendor.publicKey })).rejects.toMatchObject({ code: 'ERR_SIGNATURE' });
     const trusted = await loadProtectedModel(made.bundle, { licence: signed, deviceKey: device.privateKey, vendorKey: vendor.publicKey });
     const accepted = await loadProtectedModel(made.bundle, { licence: unsigned, deviceKey: device.privateKey, allowUnsigned: true });
-    expect(accepted.predict(INPUTS).probabilities).toEqual(trusted.predict(INPUTS).probabilities);
+    expect((await accepted.predict(INPUTS)).probabilities).toEqual((await trusted.predict(INPUTS)).probabilities);
     trusted.dispose();
     accepted.dispose();
   });
@@ -51,9 +51,9 @@ describe('licences on the device', () => {
     const clock = testClock(t0 + 60_000);
     const session = await loadProtectedModel(made.bundle, credentials, { clock });
     expect(session.expiresAt).toBe(t0 + 3_600_000);
-    expect(session.predict(INPUTS).classes).toHaveLength(10);
+    expect((await session.predict(INPUTS)).classes).toHaveLength(10);
     clock.set(t0 + 3_600_000);
-    expect(() => session.predict(INPUTS)).toThrow(expect.objectContaining({ code: 'ERR_EXPIRED' }));
+    await expect(session.predict(INPUTS)).rejects.toThrow(expect.objectContaining({ code: 'ERR_EXPIRED' }));
     expect(() => session.checkLicence()).toThrow(expect.objectContaining({ code: 'ERR_EXPIRED' }));
     session.dispose();
     // Owner credentials skip every licence check: no expiry.
@@ -76,7 +76,7 @@ describe('licences on the device', () => {
     expect(clock.seen).toBe(t0 + 3_600_000);
     // The clock is set back an hour (to stretch the licence): the next check refuses it.
     clock.set(t0 + 60_000);
-    expect(() => session.predict(INPUTS)).toThrow(expect.objectContaining({ code: 'ERR_CLOCK' }));
+    await expect(session.predict(INPUTS)).rejects.toThrow(expect.objectContaining({ code: 'ERR_CLOCK' }));
     await expect(loadProtectedModel(made.bundle, credentials, { clock })).rejects.toMatchObject({ code: 'ERR_CLOCK' });
     session.dispose();
     await expect(loadProtectedModel(made.bundle, credentials, { clock, now: t0 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });

@@ -1,14 +1,15 @@
 /**
- * The device side of the page, on `edgepro/runtime` alone: which bundles the page offers, loading one with
- * `loadProtectedModel`, opening it with a licence (by a passphrase or by this device's key, its vendor signature
- * checked against the vendor key the page trusts), and one clear sentence per error code.
+ * The device side of the page, on the public `edgepro/runtime` API alone: which bundles the page offers, loading one
+ * with `loadProtectedModel`, opening it with a licence (by a passphrase or by this device's key, its vendor signature
+ * checked against the vendor key the page trusts), and one clear sentence per error code. The page picks its TF.js
+ * backend itself, as any TF.js app does; the runtime runs on it.
  */
+import * as tf from '@tensorflow/tfjs-core';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import {
   decodeKeyFile,
   EdgeProError,
-  initEngine,
   loadProtectedModel,
-  type EngineOptions,
   type LoadTimings,
   type ProtectedModel,
   type UnlockTimings,
@@ -37,7 +38,6 @@ export interface Device {
   bundle: BundleChoice;
   /** The bundle's directory URL. */
   url: URL;
-  engine: EngineOptions;
   /** The vendor's Ed25519 public key: licences it did not sign are refused. A real app would build it in. */
   vendorKey: Uint8Array;
   /** The loaded model: undefined while the weights are sealed (there is nothing to run yet). */
@@ -59,18 +59,31 @@ async function fetchBytes(url: URL): Promise<Uint8Array> {
 }
 
 /**
+ * The page's own choice of backend: TF.js's WebAssembly backend, its .wasm files served beside the page. Started
+ * once, before any load, so that a load's timings do not include it.
+ */
+let backend: Promise<void> | undefined;
+
+function startBackend(base: URL): Promise<void> {
+  backend ??= (async () => {
+    setWasmPaths(new URL('wasm/', base).href);
+    if (!(await tf.setBackend('wasm'))) throw new Error('TensorFlow.js could not start its WebAssembly backend');
+    await tf.ready();
+  })();
+  return backend;
+}
+
+/**
  * Starts a device on one bundle. A lock-only bundle is loaded now, locked: it runs, and answers what a thief's copy
  * would. A sealed one is not loaded: without a licence the runtime refuses it (ERR_SEALED), there is nothing to run.
  */
 export async function startDevice(base: URL, bundle: BundleChoice): Promise<Device> {
-  const engine: EngineOptions = { wasmPaths: new URL('wasm/', base).href };
   const url = new URL(`${bundle.id}/`, base);
   const vendorKey = decodeKeyFile(new TextDecoder().decode(await fetchBytes(new URL('vendor.pub', base))), 'vendor-public').key;
-  // The WebAssembly backend starts now, so that the load's timings (its build step) do not include it.
-  await initEngine(engine);
-  const device: Device = { bundle, url, engine, vendorKey, session: undefined, loaded: undefined };
+  await startBackend(base);
+  const device: Device = { bundle, url, vendorKey, session: undefined, loaded: undefined };
   if (!bundle.sealed) {
-    device.session = await loadProtectedModel(url, undefined, { engine });
+    device.session = await loadProtectedModel(url);
     device.loaded = device.session.timings;
   }
   return device;
@@ -83,7 +96,7 @@ export async function startDevice(base: URL, bundle: BundleChoice): Promise<Devi
 export async function openWithLicence(device: Device, credentials: LicenceCredentials): Promise<Opened> {
   const withVendor = { ...credentials, vendorKey: device.vendorKey };
   if (device.session === undefined) {
-    const session = await loadProtectedModel(device.url, withVendor, { engine: device.engine });
+    const session = await loadProtectedModel(device.url, withVendor);
     device.session = session;
     device.loaded = session.timings;
     return { kind: 'load', timings: session.timings };

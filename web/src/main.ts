@@ -106,8 +106,17 @@ function renderBars(probabilities: Float32Array, top: number): void {
   );
 }
 
+/** Counts requests, so that a slower earlier prediction never overwrites a later one. */
+let predictions = 0;
+
 function predictCurrent(): void {
+  void showPrediction().catch((error: unknown) => showError(describeError(error)));
+}
+
+async function showPrediction(): Promise<void> {
   if (current === undefined) return;
+  const shown = current;
+  const request = ++predictions;
   const session = device?.session;
   if (session === undefined) {
     // Sealed (or still loading): the digit is shown, and nothing answers.
@@ -119,7 +128,8 @@ function predictCurrent(): void {
     truth.textContent = bundle.sealed ? 'sealed: nothing runs without a licence' : '';
     return;
   }
-  const { classes, probabilities } = session.predict(current.pixels);
+  const { classes, probabilities } = await session.predict(shown.pixels);
+  if (request !== predictions || current !== shown) return;
   const top = classes[0]!;
   predictionOut.value = String(top);
   predictionOut.dataset.class = String(top);
@@ -193,12 +203,13 @@ function renderSamples(): void {
 }
 
 /** Runs every test digit in one batch and marks each thumbnail right or wrong. */
-function runAllSamples(): void {
+async function runAllSamples(): Promise<void> {
   const session = device?.session;
   if (session === undefined || samples.length === 0) return;
   const input = new Float32Array(samples.length * 784);
   samples.forEach((s, i) => input.set(s.pixels, i * 784));
-  const { classes } = session.predict(input, samples.length);
+  const { classes } = await session.predict(input, { count: samples.length });
+  if (device?.session !== session) return;
   let right = 0;
   samples.forEach((sample, i) => {
     const button = samplesList.querySelector<HTMLButtonElement>(`button[data-index="${i}"]`)!;
@@ -226,7 +237,7 @@ function clearBatch(text: string): void {
   batchResult.textContent = text;
 }
 
-runAll.addEventListener('click', runAllSamples);
+runAll.addEventListener('click', () => void runAllSamples().catch((error: unknown) => showError(describeError(error))));
 
 // --- levels and licences ---
 
@@ -285,7 +296,7 @@ form.addEventListener('submit', (event) => {
       relockButton.hidden = false;
       runAll.disabled = false;
       predictCurrent();
-      if (batchResult.textContent !== '') runAllSamples();
+      if (batchResult.textContent !== '') await runAllSamples();
     } catch (error) {
       state.dataset.state = before.kind;
       state.textContent = before.text;
@@ -328,7 +339,7 @@ async function start(): Promise<void> {
     } else {
       setState('locked', lockedText(started.loaded), started.loaded === undefined ? undefined : { opened: 'load', values: started.loaded });
       runAll.disabled = false;
-      if (batchResult.textContent !== '') runAllSamples();
+      if (batchResult.textContent !== '') await runAllSamples();
     }
     unlockButton.disabled = false;
     predictCurrent();

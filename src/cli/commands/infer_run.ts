@@ -54,19 +54,32 @@ export async function runInfer(dir: string, inputs: string[], flags: InferFlags)
   try {
     const batch = await readInferInputs(inputs, model.sampleShape, flags);
     for (const note of batch.notes) out.note(note);
-    const { classes, probabilities, numClasses } = model.predict(batch.x, batch.items.length);
+    const { classes, probabilities, numClasses, labels } = await model.predict(batch.x, { count: batch.items.length });
     const results = batch.items.map((item, i) => ({
       input: item.name,
       class: classes[i]!,
+      ...(labels !== undefined ? { label: labels[i]! } : {}),
       probability: probabilities[i * numClasses + classes[i]!]!,
       ...(item.expected !== undefined ? { expected: item.expected } : {}),
     }));
     const withExpected = results.filter((r) => r.expected !== undefined);
-    const header = ['input', 'class', 'probability', ...(withExpected.length > 0 ? ['expected'] : [])];
-    out.info(table(header, results.map((r) => [r.input, r.class, percent(r.probability), ...(withExpected.length > 0 ? [r.expected ?? ''] : [])])));
-    const matches = withExpected.filter((r) => String(r.class) === r.expected).length;
-    if (withExpected.length > 0) out.info(`${matches} of ${withExpected.length} inputs predicted as expected (${percent(matches / withExpected.length)})`);
-    await out.result({ modelDir: dir, licence: flags.licence, predictions: results, ...(withExpected.length > 0 ? { matches, compared: withExpected.length } : {}) });
+    // Names with names: a model that stores class names is compared by name; one that does not, by class index.
+    const comparable = labels !== undefined || withExpected.every((r) => /^\d+$/.test(r.expected!));
+    if (withExpected.length > 0 && !comparable) {
+      out.note(`${dir} stores no class names, and the expected classes are names: not compared (train or protect with CSV labels or --class-names to store them)`);
+    }
+    const compared = comparable ? withExpected : [];
+    const predictedName = (r: (typeof results)[number]) => r.label ?? String(r.class);
+    const header = ['input', 'class', ...(labels !== undefined ? ['label'] : []), 'probability', ...(withExpected.length > 0 ? ['expected'] : [])];
+    out.info(
+      table(
+        header,
+        results.map((r) => [r.input, r.class, ...(labels !== undefined ? [r.label!] : []), percent(r.probability), ...(withExpected.length > 0 ? [r.expected ?? ''] : [])]),
+      ),
+    );
+    const matches = compared.filter((r) => predictedName(r) === r.expected).length;
+    if (compared.length > 0) out.info(`${matches} of ${compared.length} inputs predicted as expected (${percent(matches / compared.length)})`);
+    await out.result({ modelDir: dir, licence: flags.licence, predictions: results, ...(compared.length > 0 ? { matches, compared: compared.length } : {}) });
   } finally {
     model.dispose();
   }

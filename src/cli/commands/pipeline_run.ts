@@ -84,12 +84,12 @@ async function measureLevel(level: string, seal: SealSelection, locked: Lockable
   const made = await assembleBundle(await serializeModel(locked), { seal, password });
   const device = await loadProtectedModel(made.bundle, { contentKey: made.contentKey });
   made.contentKey.fill(0);
-  const deviceAccuracy = accuracyOf(device.predictClass(test.x), test.y);
+  const deviceAccuracy = accuracyOf(await device.predictClass(test.x), test.y);
   device.dispose();
   let copied: string;
   try {
     const stolen = await loadProtectedModel(made.bundle);
-    copied = `runs: ${percent(accuracyOf(stolen.predictClass(test.x), test.y))}`;
+    copied = `runs: ${percent(accuracyOf(await stolen.predictClass(test.x), test.y))}`;
     stolen.dispose();
   } catch (error) {
     if (!(error instanceof EdgeProError) || error.code !== 'ERR_SEALED') throw error;

@@ -12,6 +12,7 @@ export interface ProtectFlags extends DataFlags, TrainOptionFlags, CommonFlags {
   from?: string;
   arch?: string;
   lockLayers?: string;
+  classNames?: string;
   strategy: PasswordStrategy;
   force?: boolean;
   reproduciblePassword?: boolean;
@@ -44,6 +45,7 @@ export function registerProtect(program: Command): void {
       '--reproducible-password',
       'derive the password from --seed instead of WebCrypto, for experiments that must repeat; never for a model you ship: whoever can retrain the baseline regenerates the password',
     );
+  cmd.option('--class-names <names>', 'comma-separated class names, output 0 first, stored in model.json (default: the CSV label column\'s names, or the --from model\'s)');
   addDataOptions(cmd);
   addTrainOptions(cmd, { epochs: 12 });
   addCommonOptions(cmd);

@@ -5,7 +5,7 @@ import { accuracyOf, buildLockGraph, predictWithPassword } from '../../lock/lock
 import { passwordSummary } from '../../lock/password.js';
 import { planFolds } from '../../lock/fold.js';
 import { loadDataFromFlags } from '../data.js';
-import { modelFromFlags } from '../model.js';
+import { classNamesFor, modelFromFlags } from '../model.js';
 import { Output, percent, table } from '../output.js';
 import { trainingProgress } from '../progress.js';
 import { writeProtectedBundle } from '../protected_files.js';
@@ -24,6 +24,8 @@ export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<
     data.train,
     (line) => out.note(line),
   );
+  const classNames = classNamesFor(base, flags.classNames, data.train);
+  if (classNames !== undefined) base.classNames = classNames;
   if (base.lockPoints.length === 0) throw new UsageError('the model has no lock points: name layers with --lock-layers');
   out.note(`data: ${data.name}, ${data.train.y.length} train / ${data.test.y.length} test samples; ${flags.from ? `baseline ${flags.from}` : `a fresh ${base.architecture}, from scratch`}`);
   const baselineAccuracy = flags.from !== undefined ? evaluateClassifier(base.model, data.test).accuracy : undefined;

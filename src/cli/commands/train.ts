@@ -8,6 +8,7 @@ export interface TrainFlags extends DataFlags, TrainOptionFlags, CommonFlags {
   arch?: string;
   model?: string;
   lockLayers?: string;
+  classNames?: string;
 }
 
 export function registerTrain(program: Command): void {
@@ -19,6 +20,7 @@ export function registerTrain(program: Command): void {
     .option('--arch <name>', `built-in architecture: ${ARCHITECTURE_NAMES.join(', ')} (default lenet5)`, oneOf('--arch', ARCHITECTURE_NAMES))
     .option('--model <path>', "start from a user's TF.js LayersModel (model.json)")
     .option('--lock-layers <names>', 'comma-separated layer names to record as lock points');
+  cmd.option('--class-names <names>', 'comma-separated class names, output 0 first, stored in model.json (default: the CSV label column\'s names, or the --from model\'s)');
   addDataOptions(cmd);
   addTrainOptions(cmd, { epochs: 10 });
   addCommonOptions(cmd);

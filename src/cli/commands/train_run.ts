@@ -2,7 +2,7 @@ import { initEngine } from '../../engine/index.js';
 import { saveModelDir } from '../../owner/model_dir.js';
 import { evaluateClassifier, trainClassifier } from '../../train/index.js';
 import { loadDataFromFlags } from '../data.js';
-import { modelFromFlags } from '../model.js';
+import { classNamesFor, modelFromFlags } from '../model.js';
 import { Output, percent, table } from '../output.js';
 import { trainingProgress } from '../progress.js';
 import type { TrainFlags } from './train.js';
@@ -12,6 +12,8 @@ export async function runTrain(flags: TrainFlags): Promise<void> {
   await initEngine();
   const data = await loadDataFromFlags(flags);
   const lockable = await modelFromFlags(flags, data.train, (line) => out.note(line));
+  const classNames = classNamesFor(lockable, flags.classNames, data.train);
+  if (classNames !== undefined) lockable.classNames = classNames;
   const progress = trainingProgress(out, `train ${lockable.architecture}`);
   const result = trainClassifier(lockable.model, data.train, {
     epochs: flags.epochs,
@@ -43,6 +45,7 @@ export async function runTrain(flags: TrainFlags): Promise<void> {
     perClassAccuracy: metrics.perClassAccuracy,
     confusion: metrics.confusion,
     lockPoints: lockable.lockPoints,
+    ...(classNames !== undefined ? { classNames } : {}),
     seconds: result.seconds,
     ...(flags.out !== undefined ? { out: flags.out } : {}),
   });
