@@ -9,7 +9,7 @@ import { GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
 import { useBackend, type EngineOptions } from '../engine/backend.js';
 import { deserializeModel, readClassNames } from '../models/serialize.js';
 import type { LockableModel } from '../models/types.js';
-import { outputsProbabilities, toProbabilities } from '../train/loss.js';
+import { outputsProbabilities, toProbabilities } from '../models/outputs.js';
 import { unlockModel } from '../lock/fold.js';
 import type { Password } from '../lock/password.js';
 import { InputShapeError, InvalidArgumentError, ModelFormatError, SealedModelError } from '../util/errors.js';
