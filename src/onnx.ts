@@ -16,7 +16,7 @@ export {
 export { type Credentials, type CredentialOptions, type Clock } from './runtime/credentials.js';
 export { Bundle, urlSource, type BundleSource } from './bundle/source.js';
 export { openOnnxBundle, ONNX_BUNDLE_LIMITS, type OpenedOnnxBundle, type UnsealedOnnx } from './bundle/onnx.js';
-export { EdgeProError, InvalidArgumentError, ModelFormatError, SealedModelError } from './util/errors.js';
+export { ERROR_CODES, type ErrorCode, EdgeProError, InvalidArgumentError, ModelFormatError, SealedModelError } from './util/errors.js';
 export {
   DecryptionFailedError,
   MalformedError,
@@ -27,6 +27,7 @@ export {
   UnsupportedVersionError,
   CRYPTO_ERROR_CODES,
 } from './crypto/errors.js';
+export { errorHint, ERROR_HINTS, type ErrorHint } from './util/error_hints.js';
 export { inspectLicence, type LicenceHeader } from './crypto/licence.js';
 export { generateDeviceKeyPair, devicePublicKey, decodeKeyFile, encodeKeyFile, type KeyPair, type KeyKind } from './crypto/keys.js';
 export { KDF_LIMITS, type KdfLimits, type KdfParams } from './crypto/kdf.js';

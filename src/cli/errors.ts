@@ -1,10 +1,20 @@
-import { EdgeProError } from '../util/errors.js';
-import { hintFor } from './hints.js';
+import { EdgeProError, type ErrorCode } from '../util/errors.js';
+import { errorHint } from '../util/error_hints.js';
 
 /** A mistake in how the command was called (unknown flag, bad value): exit code 2. */
 export class UsageError extends EdgeProError {
   constructor(message: string) {
     super('ERR_USAGE', message);
+  }
+}
+
+/** A protected model run without a licence: it would answer, but its answers mean nothing. A usage error (exit 2). */
+export class ModelLockedError extends UsageError {}
+
+/** The benchmark ran and failed (its exit code is passed on in the message). */
+export class BenchmarkFailedError extends EdgeProError {
+  constructor(message: string) {
+    super('ERR_BENCHMARK', message);
   }
 }
 
@@ -57,7 +67,7 @@ export function describeError(error: unknown): string {
  * `ERR_FILE_NOT_FOUND` / `ERR_PERMISSION_DENIED`, commander's usage errors as `ERR_USAGE`, anything else
  * `ERR_UNEXPECTED`.
  */
-export function errorCode(error: unknown): string {
+export function errorCode(error: unknown): ErrorCode {
   if (error instanceof EdgeProError) return error.code;
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   if (typeof code === 'string' && code.startsWith('commander.')) return 'ERR_USAGE';
@@ -73,5 +83,5 @@ export function errorCode(error: unknown): string {
 export function errorJson(error: unknown, options: { message?: string; stack?: boolean } = {}): string {
   const code = errorCode(error);
   const stack = options.stack && error instanceof Error ? error.stack : undefined;
-  return `${JSON.stringify({ error: { code, message: options.message ?? describeError(error), hint: hintFor(code), ...(stack ? { stack } : {}) } })}\n`;
+  return `${JSON.stringify({ error: { code, message: options.message ?? describeError(error), hint: errorHint(code, 'cli'), ...(stack ? { stack } : {}) } })}\n`;
 }

@@ -23,7 +23,7 @@ export { openBundle, type OpenedBundle } from '../bundle/open.js';
 export { MANIFEST_LIMITS } from '../bundle/manifest.js';
 export { initEngine, activeBackend, type BackendName, type EngineOptions } from '../engine/backend.js';
 export { decodePassword, validatePassword, type Password, type LockPointKey } from '../lock/password.js';
-export { EdgeProError, InputShapeError, InvalidArgumentError, InvalidPasswordError, ModelFormatError, EngineError, SealedModelError } from '../util/errors.js';
+export { ERROR_CODES, type ErrorCode, EdgeProError, InputShapeError, InvalidArgumentError, InvalidPasswordError, ModelFormatError, EngineError, SealedModelError } from '../util/errors.js';
 export {
   DecryptionFailedError,
   MalformedError,
@@ -34,6 +34,7 @@ export {
   UnsupportedVersionError,
   CRYPTO_ERROR_CODES,
 } from '../crypto/errors.js';
+export { errorHint, ERROR_HINTS, type ErrorHint } from '../util/error_hints.js';
 // What a device does with its own keys and files: make its key pair, read key files, look at a licence.
 export { inspectContainer, type ContainerHeader } from '../crypto/container.js';
 export { inspectLicence, type LicenceHeader } from '../crypto/licence.js';

@@ -1,12 +1,48 @@
 /**
- * Every error edgepro throws on purpose is an {@link EdgeProError} with a stable `code`.
- * Callers (and tests) branch on `code`, never on the message, which may be reworded.
+ * Every error edgepro throws on purpose is an {@link EdgeProError} with a stable `code` from {@link ERROR_CODES}.
+ * Callers (and tests) branch on `code`, never on the message, which may be reworded. The classes live one file per
+ * layer: this one (cross-cutting), `crypto/errors.ts`, `data/errors.ts`, `util/node_fs.ts` and `cli/errors.ts`; what
+ * a user can do about each code is in `util/error_hints.ts`.
  */
+
+/** The codes, by layer. `ERR_PERMISSION_DENIED`, `ERR_BUFFER_TOO_LARGE` and `ERR_UNEXPECTED` name what the CLI reports for a failure that is not edgepro's own error. */
+export const ERROR_CODES = [
+  // Arguments, models, data, inputs, the engine, training.
+  'ERR_INVALID_ARGUMENT',
+  'ERR_DATA_FORMAT',
+  'ERR_MODEL_FORMAT',
+  'ERR_SEALED',
+  'ERR_ENGINE',
+  'ERR_INVALID_PASSWORD',
+  'ERR_INPUT_SHAPE',
+  'ERR_TRAINING_DIVERGED',
+  // crypto/: a licence, container or sealed file that does not open.
+  'ERR_DECRYPTION_FAILED',
+  'ERR_MALFORMED',
+  'ERR_SIGNATURE',
+  'ERR_MODEL_MISMATCH',
+  'ERR_EXPIRED',
+  'ERR_CLOCK',
+  'ERR_UNSUPPORTED_VERSION',
+  // Files.
+  'ERR_FILE_NOT_FOUND',
+  'ERR_FILE_EXISTS',
+  'ERR_PERMISSION_DENIED',
+  'ERR_BUFFER_TOO_LARGE',
+  // The command line.
+  'ERR_USAGE',
+  'ERR_BENCHMARK',
+  'ERR_UNEXPECTED',
+] as const;
+
+/** A code an edgepro error carries. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 export class EdgeProError extends Error {
   /** Stable, machine-readable identifier, e.g. `ERR_DATA_FORMAT`. */
-  readonly code: string;
+  readonly code: ErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join, basename, resolve } from 'node:path';
+import { EdgeProError } from './errors.js';
 
 /** One file of an atomic set. */
 export interface AtomicFile {
@@ -27,12 +28,13 @@ function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
-/** An `exclusive` write found its file already there (and left it untouched). `code` is `EEXIST`, as from node:fs. */
-export class FileExistsError extends Error {
-  readonly code = 'EEXIST';
-  constructor(readonly path: string, options?: { cause?: unknown }) {
-    super(`EEXIST: file already exists, ${path}`, options);
-    this.name = 'FileExistsError';
+/** An `exclusive` write found its file already there (and left it untouched). Code `ERR_FILE_EXISTS`. */
+export class FileExistsError extends EdgeProError {
+  constructor(
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
+    super('ERR_FILE_EXISTS', `file already exists: ${path}`, options);
   }
 }
 

@@ -13,7 +13,7 @@ import { generateDeviceKeyPair, generateVendorKeyPair } from '../../src/crypto/k
 import { issueLicence } from '../../src/crypto/licence.js';
 import { initEngine } from '../../src/engine/index.js';
 import { buildMlp, serializeModel } from '../../src/models/index.js';
-import { HINTS } from '../../src/cli/hints.js';
+import { errorHint } from '../../src/util/error_hints.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 
 const CHEAP_KDF = { name: 'scrypt', N: 2 ** 10, r: 8, p: 1 } as const;
@@ -29,7 +29,7 @@ function expectJsonError(r: CliResult, exitCode: number, code: string): { code: 
   const { error } = JSON.parse(lines[0]!) as { error: { code: string; message: string; hint: string } };
   expect(error.code).toBe(code);
   expect(error.message.length).toBeGreaterThan(0);
-  expect(error.hint).toBe(HINTS[code]);
+  expect(error.hint).toBe(errorHint(code, 'cli'));
   return error;
 }
 
@@ -163,13 +163,5 @@ describe('errors as JSON with --json', () => {
 
   it('our own usage errors: ERR_USAGE, exit 2', async () => {
     expectJsonError(await edgepro('licence', 'issue', 'model', '--out', 'x.licence', '--json'), 2, 'ERR_USAGE');
-  });
-});
-
-describe('the hint table', () => {
-  it('has a hint for every code the user can meet', () => {
-    for (const code of ['ERR_DECRYPTION_FAILED', 'ERR_MALFORMED', 'ERR_SIGNATURE', 'ERR_MODEL_MISMATCH', 'ERR_EXPIRED', 'ERR_CLOCK', 'ERR_UNSUPPORTED_VERSION', 'ERR_SEALED', 'ERR_MODEL_FORMAT', 'ERR_DATA_FORMAT', 'ERR_INPUT_SHAPE', 'ERR_FILE_NOT_FOUND', 'ERR_USAGE']) {
-      expect(HINTS[code], code).toMatch(/\w/);
-    }
   });
 });

@@ -70,7 +70,7 @@ describe('writeFilesAtomic', () => {
 });
 
 describe('exclusive writes', () => {
-  it('refuses an existing file with FileExistsError (EEXIST), leaving it untouched and nothing else written', async () => {
+  it('refuses an existing file with FileExistsError (ERR_FILE_EXISTS), leaving it untouched and nothing else written', async () => {
     await writeFile(join(dir, 'owner.key'), 'the key you still need', { mode: 0o600 });
     const error = await writeFilesAtomic([
       { path: join(dir, 'new.pub'), data: 'pub', exclusive: true },
@@ -78,7 +78,7 @@ describe('exclusive writes', () => {
       { path: join(dir, 'model.json'), data: '{}' },
     ]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FileExistsError);
-    expect(error).toMatchObject({ code: 'EEXIST', path: join(dir, 'owner.key') });
+    expect(error).toMatchObject({ code: 'ERR_FILE_EXISTS', path: join(dir, 'owner.key') });
     expect(await readFile(join(dir, 'owner.key'), 'utf8')).toBe('the key you still need');
     // new.pub was linked before owner.key was refused: it is taken away again; model.json never went in.
     expect((await readdir(dir)).sort()).toEqual(['owner.key']);

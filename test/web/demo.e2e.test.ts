@@ -153,7 +153,8 @@ describe('browser demo (Chromium): the default level, lock + seal', () => {
     const licence = await readFile(join(PUBLIC, fixture.bundles.model.licence!));
     await chooseFile('#licence-file', 'demo.licence', licence);
     await page.fill('#passphrase', `${fixture.demo.passphrase}!`);
-    expect(await submit()).toMatch(/wrong passphrase or device key, or the licence was altered/);
+    expect(await submit()).toMatch(/^Wrong passphrase or device key/);
+    expect(await page.locator('#error').getAttribute('data-code')).toBe('ERR_DECRYPTION_FAILED');
     measured.wrongPassphraseMessage = await page.locator('#error').textContent();
 
     // One flipped bit in the wrapped key: the vendor signature no longer verifies.
@@ -161,7 +162,8 @@ describe('browser demo (Chromium): the default level, lock + seal', () => {
     tampered[tampered.length - 80]! ^= 1;
     await chooseFile('#licence-file', 'demo.licence', tampered);
     await page.fill('#passphrase', fixture.demo.passphrase);
-    expect(await submit()).toMatch(/altered or not issued by this model's vendor/);
+    expect(await submit()).toMatch(/signed by another vendor/);
+    expect(await page.locator('#error').getAttribute('data-code')).toBe('ERR_SIGNATURE');
     measured.tamperedLicenceMessage = await page.locator('#error').textContent();
     expect(await page.locator('#model-state').getAttribute('data-state')).toBe('sealed');
     expect(await page.isDisabled('#run-all')).toBe(true);
@@ -227,6 +229,7 @@ describe('browser demo (Chromium): the lock alone', () => {
   it("refuses the sealed bundle's licence (another model), and unlocks with its own passphrase licence", async () => {
     await usePassphraseLicence(fixture.bundles.model.licence!);
     expect(await submit()).toMatch(/for another model/);
+    expect(await page.locator('#error').getAttribute('data-code')).toBe('ERR_MODEL_MISMATCH');
     measured.otherModelMessage = await page.locator('#error').textContent();
     expect(await page.locator('#model-state').getAttribute('data-state')).toBe('locked');
 

@@ -9,7 +9,9 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import {
   decodeKeyFile,
   EdgeProError,
+  errorHint,
   loadProtectedModel,
+  type ErrorCode,
   type LoadTimings,
   type ProtectedModel,
   type UnlockTimings,
@@ -127,34 +129,16 @@ export async function readCredentials(form: HTMLFormElement): Promise<LicenceCre
   return { licence, passphrase };
 }
 
-/** One clear sentence for the page, whatever failed. */
-export function describeError(error: unknown): string {
-  if (error instanceof EdgeProError) {
-    switch (error.code) {
-      case 'ERR_DECRYPTION_FAILED':
-        // AES-GCM cannot tell these apart, and saying which would help an attacker.
-        return 'The licence could not be opened: wrong passphrase or device key, or the licence was altered.';
-      case 'ERR_SIGNATURE':
-        return `The licence was altered or not issued by this model's vendor (${error.message}).`;
-      case 'ERR_MALFORMED':
-        return `That file is not a valid licence or key file (${error.message}).`;
-      case 'ERR_MODEL_MISMATCH':
-        return 'This licence is for another model: the bundle it was issued for differs from this one.';
-      case 'ERR_EXPIRED':
-        return `This licence has expired (${error.message}).`;
-      case 'ERR_UNSUPPORTED_VERSION':
-        return `This file was made by another version of edgepro (${error.message}).`;
-      case 'ERR_SEALED':
-        return 'The weights are sealed: nothing runs without a licence.';
-      case 'ERR_INVALID_PASSWORD':
-        return `The sealed password does not fit this model (${error.message}).`;
-      case 'ERR_MODEL_FORMAT':
-        return `The model could not be loaded (${error.message}).`;
-      case 'ERR_ENGINE':
-        return `TensorFlow.js could not start its WebAssembly backend (${error.message}).`;
-      default:
-        return error.message;
-    }
-  }
-  return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+/** What the page shows for a failure: one sentence from the runtime's hint table, and the error's code. */
+export interface ShownError {
+  message: string;
+  code: ErrorCode;
+}
+
+/** One clear sentence for the page, whatever failed: what to do (the hint of its code), then what happened. */
+export function describeError(error: unknown): ShownError {
+  const code: ErrorCode = error instanceof EdgeProError ? error.code : 'ERR_UNEXPECTED';
+  const hint = errorHint(code);
+  const detail = error instanceof Error ? error.message : String(error);
+  return { message: `${hint.charAt(0).toUpperCase()}${hint.slice(1)} (${detail}).`, code };
 }

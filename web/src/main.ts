@@ -4,7 +4,7 @@
  * does. Predictions come from the drawing pad or held-out test digits.
  */
 import type { LoadTimings, UnlockTimings } from 'edgepro/runtime';
-import { BUNDLES, closeDevice, demoFiles, describeError, openWithLicence, readCredentials, startDevice, type BundleChoice, type Device, type Opened } from './device.js';
+import { BUNDLES, closeDevice, demoFiles, describeError, openWithLicence, readCredentials, startDevice, type BundleChoice, type Device, type Opened, type ShownError } from './device.js';
 import { createPad } from './pad.js';
 import { toMnistInput } from './preprocess.js';
 import { loadSamples, paintDigit, type Sample } from './samples.js';
@@ -54,9 +54,12 @@ function setState(kind: StateKind, text: string, timings?: { opened: 'load' | 'u
   }
 }
 
-function showError(message: string | undefined): void {
-  errorBox.hidden = message === undefined;
-  errorBox.textContent = message ?? '';
+/** Shows a failure (or clears it): its sentence, and its code in `data-code` for scripts and tests. */
+function showError(shown: ShownError | string | undefined): void {
+  errorBox.hidden = shown === undefined;
+  errorBox.textContent = typeof shown === 'string' ? shown : (shown?.message ?? '');
+  if (typeof shown === 'object') errorBox.dataset.code = shown.code;
+  else delete errorBox.dataset.code;
 }
 
 function ms(value: number): string {

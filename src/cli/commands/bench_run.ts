@@ -2,16 +2,9 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EdgeProError } from '../../util/errors.js';
-import { UsageError } from '../errors.js';
+import { BenchmarkFailedError, UsageError } from '../errors.js';
 import { exists } from '../files.js';
 
-/** The benchmark ran and failed (its exit code is passed on in the message). */
-export class BenchmarkFailedError extends EdgeProError {
-  constructor(message: string) {
-    super('ERR_BENCHMARK', message);
-  }
-}
 
 /** The package root: dist/cli/commands/ -> three levels up. */
 function packageRoot(): string {

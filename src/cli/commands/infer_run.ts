@@ -1,15 +1,14 @@
 import { EdgeProError } from '../../util/errors.js';
-import { inFile, MissingFileError, UsageError } from '../errors.js';
+import { inFile, MissingFileError, ModelLockedError, UsageError } from '../errors.js';
 import { exists, modelJsonPath, readRequired } from '../files.js';
-import { LICENCE_HINTS } from '../hints.js';
+import { CRYPTO_ERROR_CODES } from '../../crypto/errors.js';
+import { errorHint } from '../../util/error_hints.js';
 import { readInferInputs } from '../inputs.js';
 import { Output, percent, table } from '../output.js';
 import { readKeyFile } from '../keys.js';
 import { resolvePassphrase } from '../secrets.js';
 import type { InferFlags } from './infer.js';
 
-/** A protected model run without a licence: it would answer, but its answers mean nothing. */
-export class ModelLockedError extends UsageError {}
 
 export async function runInfer(dir: string, inputs: string[], flags: InferFlags): Promise<void> {
   const out = new Output(flags);
@@ -46,8 +45,8 @@ export async function runInfer(dir: string, inputs: string[], flags: InferFlags)
       { keepLocked: false }, // one password per run: one copy of the weights
     );
   } catch (error) {
-    const code = error instanceof EdgeProError ? error.code : '';
-    throw LICENCE_HINTS[code] ? inFile(error, flags.licence, LICENCE_HINTS[code]) : error;
+    const licenceFailure = error instanceof EdgeProError && (CRYPTO_ERROR_CODES as readonly string[]).includes(error.code);
+    throw licenceFailure ? inFile(error, flags.licence, errorHint(error.code, 'cli')) : error;
   } finally {
     deviceKey?.fill(0);
   }

@@ -2,7 +2,7 @@ import type { KdfParams } from '../../crypto/kdf.js';
 import { inspectLicence, type LicenceHeader } from '../../crypto/licence.js';
 import { inFile } from '../errors.js';
 import { readRequired } from '../files.js';
-import { hintFor } from '../hints.js';
+import { errorHint } from '../../util/error_hints.js';
 import { Output } from '../output.js';
 import type { LicenceInspectFlags } from './licence.js';
 
@@ -35,7 +35,7 @@ export async function runLicenceInspect(file: string, flags: LicenceInspectFlags
     // Structure and caps only: no key, no KDF run.
     header = inspectLicence(bytes);
   } catch (error) {
-    throw inFile(error, file, hintFor((error as { code?: string }).code ?? ''));
+    throw inFile(error, file, errorHint((error as { code?: string }).code ?? '', 'cli'));
   }
   const recipient: LicenceReport['recipient'] =
     header.recipient.type === 'passphrase' ? { type: 'passphrase', kdf: { ...header.recipient.kdf } } : { type: 'device', publicKey: header.recipient.publicKey };
@@ -74,7 +74,7 @@ export async function runLicenceInspect(file: string, flags: LicenceInspectFlags
   if (report.model) {
     rows.push([
       'for --model',
-      report.model.matches ? `yes: ${report.model.dir}` : `no: ${report.model.dir} is ${report.model.fingerprint} (${hintFor('ERR_MODEL_MISMATCH')})`,
+      report.model.matches ? `yes: ${report.model.dir}` : `no: ${report.model.dir} is ${report.model.fingerprint} (${errorHint('ERR_MODEL_MISMATCH', 'cli')})`,
     ]);
   }
   const width = Math.max(...rows.map(([key]) => key.length));
