@@ -95,6 +95,12 @@ export interface ReverseResult {
  * Runs both searches against `lockable` with `samples` labelled training samples, and measures the key space.
  * `password` is the owner's: it scores what the searches found and measures value tolerance and separability;
  * the searches themselves never see it beyond its public shape (lock points and neuron counts).
+ *
+ * @example
+ * ```ts
+ * const stolen = await thiefView(owned.lockable, owned.sealedWeights, 0); // what a thief of the bundle holds
+ * const result = await reverseAttack(stolen, owned.password!, train, test, { samples: 10 }); // ten labelled samples
+ * ```
  */
 export async function reverseAttack(lockable: LockableModel, password: Password, train: Dataset, test: Dataset, options: ReverseOptions = {}): Promise<ReverseResult> {
   if (options.heldOut) checkHeldOut(options.heldOut, test.y.length);

@@ -287,7 +287,15 @@ export async function issueLicence(contentKey: Uint8Array, recipient: LicenceRec
   }
 }
 
-/** Reads and checks a licence's public header (KDF parameters capped) without any key. */
+/**
+ * Reads and checks a licence's public header (KDF parameters capped) without any key.
+ *
+ * @example
+ * ```ts
+ * const header = inspectLicence(await readFile('device1.licence')); // no key needed, no secret shown
+ * console.log(header.modelFingerprint, header.recipient.kind, header.expiresAt);
+ * ```
+ */
 export function inspectLicence(licence: Uint8Array | ArrayBuffer, options: { kdfLimits?: Partial<KdfLimits> } = {}): LicenceHeader {
   return parse(asBytes(licence, 'licence'), options.kdfLimits).header;
 }

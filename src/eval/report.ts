@@ -68,6 +68,12 @@ function spread(values: number[]): Spread {
 /**
  * Measures a protected model: baseline, authorized, unauthorized (and how collapsed it is), wrong passwords and
  * near misses.
+ *
+ * @example
+ * ```ts
+ * const report = protectionReport(locked, password, test, { baseline: baseline.model });
+ * console.log(report.authorizedAccuracy, report.unauthorizedAccuracy, report.wrongPasswordAccuracy.max);
+ * ```
  */
 export function protectionReport(lockable: LockableModel, password: Password, test: Dataset, options: ReportOptions = {}): ProtectionReport {
   if (options.heldOut) checkHeldOut(options.heldOut, test.y.length);

@@ -18,6 +18,17 @@ export interface LockGraph {
   points: LockPoint[];
 }
 
+/**
+ * The model with a lock layer after each lock point that takes per-sample alpha and beta rows as extra inputs: one
+ * graph, sharing the model's layers and weights, runs samples with the password, without it, or with any other lock.
+ *
+ * @example
+ * ```ts
+ * const graph = buildLockGraph(lockable);
+ * const withPassword = accuracyOf(predictWithPassword(graph, test, password), test.y);
+ * const without = accuracyOf(predictWithPassword(graph, test, undefined), test.y);
+ * ```
+ */
 export function buildLockGraph(lockable: LockableModel): LockGraph {
   registerLockLayers();
   const extraInputs: SymbolicTensor[] = [];

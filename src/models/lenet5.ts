@@ -6,6 +6,12 @@ import type { ArchitectureOptions, LockableModel } from './types.js';
  * LeNet-5 as in the EdgePro reference code: two conv blocks (conv 5x5, ReLU, max-pool 2) and three dense layers.
  * Lock points: after each pooled conv block (`pool1`, `pool2`) and after `fc1`, `fc2`.
  * The output layer `logits` has no softmax: losses and predictions apply it.
+ *
+ * @example
+ * ```ts
+ * const lenet = buildLeNet5({ seed: 0 }); // 28x28x1 in, 10 classes out, four lock points
+ * trainClassifier(lenet.model, train, { epochs: 2, seed: 0 });
+ * ```
  */
 export function buildLeNet5(options: ArchitectureOptions = {}): LockableModel {
   const inputShape = options.inputShape ?? [28, 28, 1];

@@ -67,6 +67,13 @@ export function describeLockPoint(model: LayersModel, layerName: string): LockPo
  * output layer. A candidate whose output cannot be locked (a Conv1D or LSTM's rank-3 output, several outputs) is
  * skipped and reported in the result's `skipped`. Refuses a model with several inputs or outputs
  * ({@link checkLockableModel}), and one where nothing can be locked.
+ *
+ * @example
+ * ```ts
+ * const points = autoLockPoints(model);
+ * if (points.skipped.length > 0) console.warn('not locked:', points.skipped);
+ * const lockable = { architecture: 'custom', model, lockPoints: points };
+ * ```
  */
 export function autoLockPoints(model: LayersModel): AutoLockPoints {
   checkLockableModel(model);

@@ -14,6 +14,7 @@ export const ARCHITECTURES = {
   resnet: buildResNet,
 } as const satisfies Record<ArchitectureName, (options: ArchitectureOptions) => LockableModel>;
 
+/** One of edgepro's own architectures by name (`lenet5`, `mlp`, `resnet`); an unknown name is an InvalidArgumentError listing them. */
 export function buildArchitecture(name: string, options: ArchitectureOptions = {}): LockableModel {
   const build = (ARCHITECTURES as Record<string, (o: ArchitectureOptions) => LockableModel>)[name];
   if (build === undefined) {

@@ -23,6 +23,7 @@ export interface HoldoutRecord extends HoldoutSource {
   testSamples: number;
 }
 
+/** The record of the test split `protect` held out for a model: where its data came from, and how it was split. */
 export function holdoutRecord(source: HoldoutSource, testSamples: number, modelFingerprint: string): HoldoutRecord {
   return { format: 'edgepro-holdout', version: 1, modelFingerprint, idx: source.idx, csv: source.csv, label: source.label, seed: source.seed, testSamples };
 }

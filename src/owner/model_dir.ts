@@ -20,6 +20,11 @@ export async function saveModelDir(lockable: LockableModel, dir: string): Promis
  * Loads a model whose weights are in the clear from a directory or a model.json path. `lockPoints` names the lock
  * layers explicitly (otherwise edgepro's metadata, if the model has it). A sealed bundle needs its owner key
  * (`openOwnedModel`).
+ *
+ * @example
+ * ```ts
+ * const baseline = await loadModelDir('models/baseline'); // a TF.js LayersModel directory, Keras-converted ones included
+ * ```
  */
 export async function loadModelDir(pathOrDir: string, options: { lockPoints?: string[] } = {}): Promise<LockableModel & { declaredLockPoints: boolean }> {
   const opened = await openBundle(directorySource(pathOrDir));

@@ -53,7 +53,15 @@ export async function checkOwnerKey(source: BundleSource, contentKey: Uint8Array
   return { fingerprint: opened.fingerprint, kind: opened.kind, sealed: opened.sealed.length > 0, locked: opened.container !== undefined };
 }
 
-/** The owner key opens the bundle's password.edgepro and sealed weights, or this throws (DecryptionFailedError). */
+/**
+ * The owner key opens the bundle's password.edgepro and sealed weights, or this throws (DecryptionFailedError).
+ *
+ * @example
+ * ```ts
+ * const owned = await openOwnedModel(directorySource('models/protected'), contentKey);
+ * const unlocked = unlockModel(owned.lockable, owned.password!);
+ * ```
+ */
 export async function openOwnedModel(source: BundleSource, contentKey: Uint8Array | undefined, options: { lockPoints?: string[] } = {}): Promise<OwnedModel> {
   const opened = await openBundle(source);
   if (opened.kind !== 'layers') throw new ModelFormatError(`${opened.name}: a graph model cannot be evaluated or attacked here (it has no lock and cannot be retrained)`);

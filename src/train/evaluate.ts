@@ -50,7 +50,14 @@ export function scorePredictions(predicted: Int32Array, labels: Int32Array, numC
   return { accuracy: labels.length === 0 ? Number.NaN : correct / labels.length, perClassAccuracy, confusion, count: labels.length };
 }
 
-/** Evaluates a classifier on a dataset. */
+/**
+ * Evaluates a classifier on a dataset.
+ *
+ * @example
+ * ```ts
+ * const { accuracy } = evaluateClassifier(model, test);
+ * ```
+ */
 export function evaluateClassifier(model: LayersModel, ds: Dataset, options: { batchSize?: number } = {}): ClassifierMetrics {
   return scorePredictions(predictClasses(model, ds, options), ds.y, ds.numClasses);
 }

@@ -41,6 +41,12 @@ export interface LockTrainResult {
  * Lock training: teaches the model to work only with its password. In every batch a random share of the samples is
  * locked (password applied, true label) and the rest released (no password or a decoy, uniformly random label).
  * Trains `lockable.model`'s own weights in place; the password is not stored in it.
+ *
+ * @example
+ * ```ts
+ * const password = generatePassword(lenet, rankNeurons(lenet, train), { rng: cryptoRng() });
+ * const { finalLoss, seconds } = lockTrain(lenet, password, train, { epochs: 6, seed: 0 }); // lenet's weights change in place
+ * ```
  */
 export function lockTrain(lockable: LockableModel, password: Password, train: Dataset, options: LockTrainOptions): LockTrainResult {
   checkDatasetFits(lockable.model, train);

@@ -38,6 +38,7 @@ export const ERROR_CODES = [
 /** A code an edgepro error carries. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** The base of every error edgepro throws on purpose: a stable `code`, and a message for people. */
 export class EdgeProError extends Error {
   /** Stable, machine-readable identifier, e.g. `ERR_DATA_FORMAT`. */
   readonly code: ErrorCode;
