@@ -61,12 +61,4 @@ export class UnsupportedVersionError extends EdgeProError {
 }
 
 /** The codes above, for callers that sort failures of a licence or container from everything else. */
-export const CRYPTO_ERROR_CODES = [
-  'ERR_DECRYPTION_FAILED',
-  'ERR_MALFORMED',
-  'ERR_SIGNATURE',
-  'ERR_MODEL_MISMATCH',
-  'ERR_EXPIRED',
-  'ERR_CLOCK',
-  'ERR_UNSUPPORTED_VERSION',
-] as const;
+export { CRYPTO_ERROR_CODES } from '../util/errors.js';

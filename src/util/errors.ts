@@ -6,6 +6,17 @@
  */
 
 /** The codes, by layer. `ERR_PERMISSION_DENIED`, `ERR_BUFFER_TOO_LARGE` and `ERR_UNEXPECTED` name what the CLI reports for a failure that is not edgepro's own error. */
+/** crypto/'s codes: a licence, container or sealed file that does not open (crypto/errors.ts has their classes). */
+export const CRYPTO_ERROR_CODES = [
+  'ERR_DECRYPTION_FAILED',
+  'ERR_MALFORMED',
+  'ERR_SIGNATURE',
+  'ERR_MODEL_MISMATCH',
+  'ERR_EXPIRED',
+  'ERR_CLOCK',
+  'ERR_UNSUPPORTED_VERSION',
+] as const;
+
 export const ERROR_CODES = [
   // Arguments, models, data, inputs, the engine, training.
   'ERR_INVALID_ARGUMENT',
@@ -16,14 +27,7 @@ export const ERROR_CODES = [
   'ERR_INVALID_PASSWORD',
   'ERR_INPUT_SHAPE',
   'ERR_TRAINING_DIVERGED',
-  // crypto/: a licence, container or sealed file that does not open.
-  'ERR_DECRYPTION_FAILED',
-  'ERR_MALFORMED',
-  'ERR_SIGNATURE',
-  'ERR_MODEL_MISMATCH',
-  'ERR_EXPIRED',
-  'ERR_CLOCK',
-  'ERR_UNSUPPORTED_VERSION',
+  ...CRYPTO_ERROR_CODES,
   // Files.
   'ERR_FILE_NOT_FOUND',
   'ERR_FILE_EXISTS',
