@@ -104,3 +104,4 @@ export { lockRegressionAttack, type LockRegressionOptions, type LockRegressionRe
 export { keySpace, type KeySpace, type KeySpaceOptions, type PointKeySpace } from './attacks/keyspace.js';
 export { reverseAttack, type ReverseOptions, type ReverseResult } from './attacks/reverse.js';
 export { transferAttack, type TransferResult } from './attacks/transfer.js';
+export { runAttackSuite, selfContainedTarget, ATTACK_NAMES, type AttackName, type AttackResult, type SuiteTarget, type SuiteOptions, type SuiteResult, type SelfContainedOptions } from './attacks/suite.js';

@@ -19,3 +19,4 @@ export { keySpace, log2Binomial, log2SumPow2, measureValueTolerance, type KeySpa
 export { reverseAttack, type ReverseOptions, type ReverseResult } from './reverse.js';
 export { transferAttack, type TransferResult } from './transfer.js';
 export { thiefView, sealedShare } from './thief.js';
+export { runAttackSuite, selfContainedTarget, ATTACK_NAMES, type AttackName, type AttackResult, type SuiteTarget, type SuiteOptions, type SuiteResult, type SelfContainedOptions } from './suite.js';

@@ -1,17 +1,9 @@
 import { existsSync } from 'node:fs';
 import { initEngine } from '../../engine/index.js';
-import { buildArchitecture } from '../../models/registry.js';
 import { loadModelDir } from '../../owner/model_dir.js';
-import type { LockableModel } from '../../models/types.js';
-import type { Password } from '../../lock/password.js';
-import { STRATEGY_SELECTION } from '../../lock/generate.js';
-import { evaluateClassifier, trainClassifier } from '../../train/index.js';
-import { protect as protectBundle } from '../../owner/protect.js';
+import { evaluateClassifier } from '../../train/index.js';
 import { thiefView } from '../../attacks/thief.js';
-import { fineTuneAttack, type FineTuneResult } from '../../attacks/finetune.js';
-import { pruneAttack, type PruneAttackResult } from '../../attacks/prune.js';
-import { reverseAttack, type ReverseResult } from '../../attacks/reverse.js';
-import { transferAttack, type TransferResult } from '../../attacks/transfer.js';
+import { ATTACK_NAMES, runAttackSuite, selfContainedTarget, type AttackResult, type SuiteTarget } from '../../attacks/suite.js';
 import { loadDataFromFlags, type LoadedData } from '../data.js';
 import { UsageError } from '../errors.js';
 import { defaultOwnerKeyPath } from '../files.js';
@@ -22,21 +14,6 @@ import { trainingProgress } from '../progress.js';
 import { writeFileAtomic } from '../../util/node_fs.js';
 import { attackReportHtml, type AttackReportInput } from '../html_report.js';
 import { EXIT_DOES_NOT_HOLD, type AttackFlags, type AttackKind } from './attack.js';
-
-type AttackResult = FineTuneResult | PruneAttackResult | ReverseResult | TransferResult;
-
-interface Target {
-  /** What the thief holds: the architecture and the clear weights (sealed ones freshly drawn). */
-  protected: LockableModel;
-  /** The lock's password (absent for a bundle that is sealed without a lock: only fine-tuning applies to it). */
-  password: Password | undefined;
-  /** How many of the weights ship sealed, and their share of the weights' bytes. */
-  sealed: { weights: number; share: number };
-  baseline?: LockableModel;
-  other?: LockableModel;
-  otherPassword?: Password;
-  topFraction: number;
-}
 
 /** Refuses contradictory or missing options before any work starts. */
 function checkFlags(kind: AttackKind, flags: AttackFlags): void {
@@ -56,7 +33,7 @@ function checkFlags(kind: AttackKind, flags: AttackFlags): void {
  * record names; given flags are checked against the record first, so that a refusal comes before any other output),
  * or one protected here (`--protect`, on the data flags as given). Returns the flags the audit runs with.
  */
-async function loadTarget(kind: AttackKind, given: AttackFlags, out: Output): Promise<{ target: Target; data: LoadedData; flags: AttackFlags }> {
+async function loadTarget(kind: AttackKind, given: AttackFlags, out: Output): Promise<{ target: SuiteTarget; data: LoadedData; flags: AttackFlags }> {
   if (!given.protect) {
     const keyPath = given.key ?? defaultOwnerKeyPath(given.model!);
     const owned = await openProtected(given.model!, keyPath);
@@ -71,7 +48,7 @@ async function loadTarget(kind: AttackKind, given: AttackFlags, out: Output): Pr
     if (note !== undefined) out.note(note);
     const stolen = await thiefView(owned.lockable, owned.sealedWeights, flags.seed);
     owned.lockable.model.dispose();
-    const target: Target = {
+    const target: SuiteTarget = {
       protected: stolen,
       password: owned.password,
       sealed: { weights: owned.sealedWeights.length, share: owned.weightBytes === 0 ? 0 : owned.sealedBytes / owned.weightBytes },
@@ -94,35 +71,21 @@ async function loadTarget(kind: AttackKind, given: AttackFlags, out: Output): Pr
   }
   const flags = given;
   const data = await loadDataFromFlags(flags);
-  const { train } = data;
-  const baseline = buildArchitecture(flags.arch ?? 'lenet5', { inputShape: train.sampleShape, numClasses: train.numClasses, seed: flags.seed });
-  trainClassifier(baseline.model, train, { epochs: flags.epochs, seed: flags.seed, onEvent: trainingProgress(out, 'baseline').onEvent });
-  // A self-contained audit keeps nothing: its passwords come from the seeds, so that the audit repeats exactly.
-  const protect = (seed: number) =>
-    protectBundle(baseline, train, {
-      seal: flags.seal,
-      epochs: flags.lockEpochs,
-      seed,
-      passwordRandomness: 'seed',
-      password: { strategy: flags.strategy },
-      onEvent: trainingProgress(out, `lock-train (${flags.strategy}, seed ${seed})`).onEvent,
-    });
-  const a = await protect(flags.seed);
-  a.contentKey.fill(0);
-  const target: Target = {
-    protected: await thiefView(a.lock.protected, a.sealedWeights, flags.seed),
-    password: a.lock.password,
-    sealed: { weights: a.sealedWeights.length, share: a.sealedBytes / a.weightBytes },
-    baseline,
-    topFraction: flags.topFraction ?? STRATEGY_SELECTION[flags.strategy].topFraction,
-  };
-  a.lock.protected.model.dispose();
-  if (kind === 'transfer' || kind === 'all') {
-    const b = await protect(flags.seed + 1);
-    b.contentKey.fill(0);
-    target.other = await thiefView(b.lock.protected, b.sealedWeights, flags.seed + 1);
-    target.otherPassword = b.lock.password;
-  }
+  const progress = new Map<string, ReturnType<typeof trainingProgress>>();
+  const target = await selfContainedTarget(data.train, {
+    architecture: flags.arch ?? 'lenet5',
+    epochs: flags.epochs,
+    lockEpochs: flags.lockEpochs,
+    strategy: flags.strategy,
+    seal: flags.seal,
+    transfer: kind === 'transfer' || kind === 'all',
+    seed: flags.seed,
+    onEvent: (phase, event) => {
+      if (!progress.has(phase)) progress.set(phase, trainingProgress(out, phase));
+      progress.get(phase)!.onEvent(event);
+    },
+  });
+  if (flags.topFraction !== undefined) target.topFraction = flags.topFraction;
   return { target, data, flags };
 }
 
@@ -199,39 +162,24 @@ export async function runAttack(kind: AttackKind, given: AttackFlags): Promise<v
   const { train, test } = data;
   const unauthorizedAccuracy = evaluateClassifier(target.protected.model, test).accuracy;
   out.note(`protected model without password: ${percent(unauthorizedAccuracy)}`);
-  const wants = (k: AttackKind) => kind === k || kind === 'all';
-  const results: AttackResult[] = [];
-  if (wants('finetune')) {
-    out.note('fine-tuning attack: every recipe on the protected model, a fresh model and the unprotected one');
-    results.push(
-      await fineTuneAttack(target.protected, train, test, {
-        seed: flags.seed,
-        epochs: flags.finetuneEpochs,
-        ...(flags.fractions ? { fractions: flags.fractions } : {}),
-        ...(target.baseline ? { baseline: target.baseline } : {}),
-        onRun: (r) => out.note(`  ${(r.fraction * 100).toFixed(0)}% ${r.arm} ${r.recipe}: ${percent(r.testAccuracy)}`),
-      }),
-    );
-  }
-  if (wants('prune')) {
-    out.note('pruning attack');
-    results.push(await pruneAttack(target.protected, train, test, { seed: flags.seed, ...(flags.ratios ? { ratios: flags.ratios } : {}) }));
-  }
-  if (wants('reverse')) {
-    results.push(
-      await reverseAttack(target.protected, target.password!, train, test, {
-        seed: flags.seed,
-        samples: flags.samples,
-        greedyQueries: flags.queries,
-        searchBudget: flags.budget,
-        topFraction: target.topFraction,
-        onProgress: (stage, detail) => out.note(`reverse engineering, ${stage}: ${detail}`),
-      }),
-    );
-  }
-  if (wants('transfer')) {
-    results.push(transferAttack(target.other!, target.password!, test, target.otherPassword ? { passwordB: target.otherPassword } : {}));
-  }
+  const attacks = kind === 'all' ? ATTACK_NAMES : [kind];
+  if (attacks.includes('finetune')) out.note('fine-tuning attack: every recipe on the protected model, a fresh model and the unprotected one');
+  const { results } = await runAttackSuite(target, train, test, {
+    attacks,
+    seed: flags.seed,
+    finetune: {
+      epochs: flags.finetuneEpochs,
+      ...(flags.fractions ? { fractions: flags.fractions } : {}),
+      onRun: (r) => out.note(`  ${(r.fraction * 100).toFixed(0)}% ${r.arm} ${r.recipe}: ${percent(r.testAccuracy)}`),
+    },
+    prune: flags.ratios ? { ratios: flags.ratios } : {},
+    reverse: {
+      samples: flags.samples,
+      greedyQueries: flags.queries,
+      searchBudget: flags.budget,
+      onProgress: (stage, detail) => out.note(`reverse engineering, ${stage}: ${detail}`),
+    },
+  });
   const seconds = (performance.now() - started) / 1000;
   out.info(table(['attack', 'setting', 'attacker reaches', 'compared with', 'holds'], results.flatMap(rowsFor)));
   out.info(`protected model without password: ${percent(unauthorizedAccuracy)}; ${seconds.toFixed(0)} s in all`);
