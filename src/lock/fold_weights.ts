@@ -44,39 +44,56 @@ function checkChannels(affine: ChannelAffine, channels: number, layer: string, s
   }
 }
 
-/** Kernel and bias of a Dense, Conv2D or DepthwiseConv2D, with `edit` applied (input side first). */
-function editKernel(layer: Layer, weights: tf.Tensor[], edit: LayerEdit): { kernel: Float64Array; bias: Float64Array; shape: number[] } {
+/**
+ * Kernel and bias of a Dense, Conv2D or DepthwiseConv2D, with `edit` applied (input side first). The kernel is read
+ * as rows x columns, a column being an output channel: row `r` reads input channel `r % channels` (Dense, Conv2D),
+ * or column `j` reads input channel `floor(j / multiplier)` (DepthwiseConv2D). Scaling stays in float32 (a product
+ * of two float32 values rounds once); the bias accumulates in float64.
+ */
+function editKernel(layer: Layer, weights: tf.Tensor[], edit: LayerEdit): { kernel: Float32Array; bias: Float64Array; shape: number[] } {
   const [kernelTensor, biasTensor] = weights;
   if (kernelTensor === undefined) throw new ModelFormatError(`layer ${layer.name} has no kernel to fold into`);
   const shape = kernelTensor.shape;
-  const kernel = values(kernelTensor);
+  const kernel = Float32Array.from(kernelTensor.dataSync());
   const depthwise = layer.getClassName() === 'DepthwiseConv2D';
   const last = shape[shape.length - 1]!;
-  // Output channels, and the input channel each kernel entry reads.
-  const outputs = depthwise ? shape[2]! * last : last;
-  const outputOf = (e: number) => (depthwise ? e % outputs : e % last);
-  const bias = biasTensor !== undefined ? values(biasTensor) : new Float64Array(outputs);
+  const columns = depthwise ? shape[2]! * last : last;
+  const rows = kernel.length / columns;
+  const bias = biasTensor !== undefined ? values(biasTensor) : new Float64Array(columns);
 
   if (edit.input !== undefined) {
     const channels = edit.input.scale.length;
-    const rows = depthwise ? shape[2]! : kernel.length / outputs;
-    if (!Number.isInteger(rows) || rows % channels !== 0 || (shape.length === 4 && shape[2] !== channels)) {
-      throw new ModelFormatError(`cannot fold a lock of ${channels} neurons into ${layer.name}, which reads ${rows} input rows`);
+    const reads = depthwise ? shape[2]! : rows;
+    if (!Number.isInteger(rows) || reads % channels !== 0 || (shape.length === 4 && shape[2] !== channels)) {
+      throw new ModelFormatError(`cannot fold a lock of ${channels} neurons into ${layer.name}, which reads ${reads} input rows`);
     }
-    const inputOf = (e: number) => (depthwise ? Math.floor((e % outputs) / last) : Math.floor(e / outputs) % channels);
     const { scale, shift } = edit.input;
-    for (let e = 0; e < kernel.length; e++) {
-      const c = inputOf(e);
-      const w = kernel[e]!;
-      if (shift[c] !== 0) bias[outputOf(e)]! += w * shift[c]!;
-      kernel[e] = w * scale[c]!;
+    // Per column for a depthwise kernel, per row otherwise.
+    const columnScale = depthwise ? Float64Array.from({ length: columns }, (_, j) => scale[Math.floor(j / last)]!) : undefined;
+    const columnShift = depthwise ? Float64Array.from({ length: columns }, (_, j) => shift[Math.floor(j / last)]!) : undefined;
+    for (let r = 0; r < rows; r++) {
+      const base = r * columns;
+      const s = columnScale === undefined ? scale[r % channels]! : 1;
+      const d = columnShift === undefined ? shift[r % channels]! : 0;
+      for (let j = 0; j < columns; j++) {
+        const w = kernel[base + j]!;
+        const dj = columnShift === undefined ? d : columnShift[j]!;
+        if (dj !== 0) bias[j]! += w * dj;
+        const sj = columnScale === undefined ? s : columnScale[j]!;
+        if (sj !== 1) kernel[base + j] = w * sj;
+      }
     }
   }
   if (edit.output !== undefined) {
-    checkChannels(edit.output, outputs, layer.name, 'output');
+    checkChannels(edit.output, columns, layer.name, 'output');
     const { scale, shift } = edit.output;
-    for (let e = 0; e < kernel.length; e++) kernel[e]! *= scale[outputOf(e)]!;
-    for (let o = 0; o < outputs; o++) bias[o] = scale[o]! * bias[o]! + shift[o]!;
+    if (scale.some((v) => v !== 1)) {
+      for (let r = 0; r < rows; r++) {
+        const base = r * columns;
+        for (let j = 0; j < columns; j++) kernel[base + j]! *= scale[j]!;
+      }
+    }
+    for (let o = 0; o < columns; o++) bias[o] = scale[o]! * bias[o]! + shift[o]!;
   }
   return { kernel, bias, shape };
 }
@@ -130,7 +147,7 @@ export function editedWeights(source: Layer, target: Layer, edit: LayerEdit): tf
   }
   if (cls !== 'Dense' && cls !== 'Conv2D' && cls !== 'DepthwiseConv2D') throw new ModelFormatError(`cannot fold a lock into ${source.name} (${cls})`);
   const { kernel, bias, shape } = editKernel(source, weights, edit);
-  const tensors = [tf.tensor(Float32Array.from(kernel), shape, 'float32')];
+  const tensors = [tf.tensor(kernel, shape, 'float32')];
   if (target.getWeights().length > 1) tensors.push(tf.tensor1d(Float32Array.from(bias), 'float32'));
   else if (bias.some((b) => b !== 0)) {
     tf.dispose(tensors);
