@@ -11,6 +11,7 @@ import { crossEntropy, outputsProbabilities } from './loss.js';
 import { runTrainingLoop, type LoopOptions } from './loop.js';
 import { checkDatasetFits, trainableVariables } from './train.js';
 import { HunterPool, type HunterOptions } from './hunters.js';
+import { buildGate, type GateOptions } from './gate.js';
 
 export interface LockTrainOptions extends LoopOptions {
   /** Share of each batch that is locked (password applied, true label); the rest is released (random label). 0.5. */
@@ -42,6 +43,12 @@ export interface LockTrainOptions extends LoopOptions {
    * train, so that the decoys are the values that open the model most, not random ones (see hunters.ts). Off by default.
    */
   hunters?: HunterOptions;
+  /**
+   * The gate (see gate.ts): released samples push the last dense ReLU lock point's pre-activations below -margin, so
+   * that without the password it is dead. `false` turns it off (the paper's lock training). Default: off here;
+   * protect turns it on for `hardened`.
+   */
+  gate?: GateOptions | false;
 }
 
 export interface LockTrainResult {
@@ -107,16 +114,19 @@ export function lockTrainingLoss(
   const fixedLabels = options.releasedLabels === 'fixed' ? fixedRandomLabels(train.y.length, numClasses, options.seed ?? 0) : undefined;
   const adversaryShare = options.adversary?.share ?? 0;
   const hunters = options.hunters ? new HunterPool(graph, key, options.hunters) : undefined;
+  const gate = options.gate ? buildGate(graph, options.gate) : undefined;
   return (batch, rng) => {
     hunters?.step(train, batch, rng);
     const n = batch.length;
     const locks = new BatchLocks(graph.points, n);
     const labels = new Int32Array(n);
+    const released = new Float32Array(n);
     for (let i = 0; i < n; i++) {
       if (rng.next() < lockedRatio) {
         locks.set(i, key);
         labels[i] = train.y[batch[i]!]!;
       } else {
+        released[i] = 1;
         if (rng.next() < decoyShare) {
           const hunted = hunters && rng.next() < hunters.share ? hunters.draw(rng) : undefined;
           const lock = hunted
@@ -127,6 +137,11 @@ export function lockTrainingLoss(
         }
         labels[i] = fixedLabels ? fixedLabels[batch[i]!]! : rng.int(numClasses);
       }
+    }
+    if (gate) {
+      const { outputs, penalty } = gate.forward(gatherInputs(train, batch), locks.toTensors(), true);
+      const shut = tf.div(tf.sum(tf.mul(penalty, tf.tensor1d(released))), Math.max(1, released.reduce((a, b) => a + b, 0)));
+      return tf.add(crossEntropy(outputs, tf.tensor1d(labels, 'int32'), probabilities), tf.mul(shut, gate.weight)) as tf.Scalar;
     }
     const outputs = forwardLocked(graph, gatherInputs(train, batch), locks.toTensors(), true);
     return crossEntropy(outputs, tf.tensor1d(labels, 'int32'), probabilities);
