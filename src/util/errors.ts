@@ -71,3 +71,16 @@ export class TrainingDivergedError extends EdgeProError {
     super('ERR_TRAINING_DIVERGED', message, options);
   }
 }
+
+/**
+ * The lock protect trained did not pass its audit: a short attack on samples held out of lock training revived the
+ * released model beyond the bar, on every password drawn. The model is not shipped; `attempts` holds each audit.
+ */
+export class LockAuditError extends EdgeProError {
+  readonly attempts: readonly unknown[];
+
+  constructor(message: string, attempts: readonly unknown[], options?: { cause?: unknown }) {
+    super('ERR_LOCK_AUDIT', message, options);
+    this.attempts = attempts;
+  }
+}

@@ -8,6 +8,8 @@ export interface PipelineFlags {
   lockEpochs: number;
   strategy: (typeof STRATEGIES)[number];
   trials: number;
+  /** `--no-audit` sets it false. */
+  audit: boolean;
   json?: boolean | string;
   quiet?: boolean;
   seed: number;
@@ -21,7 +23,8 @@ export function registerPipeline(program: Command): void {
     .option('--epochs <n>', 'baseline training epochs', nonNegativeInt('--epochs'), 10)
     .option('--lock-epochs <n>', 'lock-training epochs (from the baseline)', nonNegativeInt('--lock-epochs'), 12)
     .option('--strategy <name>', `password strategy: ${STRATEGIES.join(', ')}`, oneOf('--strategy', STRATEGIES), 'hardened')
-    .option('--trials <n>', 'wrong and near-miss passwords tried in the report', positiveInt('--trials'), 100);
+    .option('--trials <n>', 'wrong and near-miss passwords tried in the report', positiveInt('--trials'), 100)
+    .option('--no-audit', 'skip the lock audit (short attacks on 600 held-out training samples; on by default, as in protect)');
   addCommonOptions(cmd);
   cmd.addHelpText('after', '\nExample:\n  edgepro pipeline --json report.json\n  edgepro pipeline --strategy reference   # the paper\'s public code, for comparison');
   cmd.action(async (flags: PipelineFlags) => {
