@@ -20,11 +20,11 @@ import { evaluateClassifier } from './evaluate.js';
 export interface AuditOptions {
   /** Accuracy (on the audit's scoring samples) above which a probe counts as having revived the model. Default 0.2. */
   bar?: number;
-  /** Optimiser steps (batches of 32) of the fine-tune probe. Default 300. */
+  /** Optimiser steps (batches of 32) of the fine-tune probe. Default 200. */
   finetuneSteps?: number;
   /** Pruning ratios of the pruning probe. Default 0.1 to 0.7. */
   pruneRatios?: readonly number[];
-  /** Model evaluations the greedy zeroing probe may make. Default 300. */
+  /** Model evaluations the greedy zeroing probe may make. Default 200. */
   greedyQueries?: number;
   /** Samples each greedy candidate is scored on (the first of the attack samples). Default 100. */
   greedySamples?: number;
@@ -111,9 +111,9 @@ export async function auditLock(
 ): Promise<AuditReport> {
   const started = globalThis.performance.now();
   const bar = options.bar ?? AUDIT_BAR;
-  const steps = options.finetuneSteps ?? 300;
+  const steps = options.finetuneSteps ?? 200;
   const ratios = options.pruneRatios ?? AUDIT_PRUNE_RATIOS;
-  const greedyQueries = options.greedyQueries ?? 300;
+  const greedyQueries = options.greedyQueries ?? 200;
   const greedySamples = Math.min(attack.y.length, options.greedySamples ?? 100);
   if (!(bar > 0 && bar < 1)) throw new InvalidArgumentError(`audit bar must be in (0, 1), got ${bar}`);
   if (!(Number.isInteger(steps) && steps >= 0)) throw new InvalidArgumentError(`audit finetuneSteps must be an integer >= 0, got ${steps}`);

@@ -105,6 +105,8 @@ async function loadTarget(kind: AttackKind, given: AttackFlags, out: Output): Pr
       seed,
       passwordRandomness: 'seed',
       password: { strategy: flags.strategy },
+      // The suite measures the lock training itself: an audit would retrain the draws it attacks.
+      audit: false,
       onEvent: trainingProgress(out, `lock-train (${flags.strategy}, seed ${seed})`).onEvent,
     });
   const a = await protect(flags.seed);
