@@ -5,7 +5,7 @@
  * WebCrypto password draws of the default scheme, each lock-trained as protect does (seed 0, 12 epochs), and per draw:
  * what the lock looks like (ranks of the drawn neurons, size of the locking values, dead units and distance of
  * released vs authorized activations at each lock point) and what the paper's attacks reach (pruning 10-70%, the
- * greedy search with 500 labels, plain fine-tuning as released with Adam 1e-3 at 1/5/10%). One JSON line per draw.
+ * greedy zeroing search (and with `greedy`, the full greedy search of offsets) with 500 labels, plain fine-tuning as released with Adam 1e-3 at 1/5/10%). One JSON line per draw.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -35,7 +35,7 @@ const { values } = parseArgs({
   options: {
     draws: { type: 'string', default: '6' },
     variant: { type: 'string', default: 'default' },
-    attacks: { type: 'string', default: 'prune,greedy,finetune' },
+    attacks: { type: 'string', default: 'prune,zeroing,finetune' },
     dataset: { type: 'string', default: 'mnist' },
     'lock-epochs': { type: 'string', default: '12' },
     out: { type: 'string' },
@@ -142,6 +142,15 @@ for (let d = 0; d < draws; d++) {
     row.pruneMax = r3(Math.max(...p.map((x) => x.accuracy)));
     seconds.prune = r3((performance.now() - t) / 1000);
     log(`  prune max ${(100 * (row.pruneMax as number)).toFixed(1)}`);
+  }
+  if (attacks.has('zeroing')) {
+    // Greedy zeroing: the greedy search with zero as its only value (the reference lock's attack).
+    const t = performance.now();
+    const g = greedyAttack(a.protected, a.password, greedySet, test, { multiples: [0] });
+    row.zeroing = r3(g.accuracy);
+    row.zeroingFound = `${g.neuronsFound}/${g.neuronsTotal}`;
+    seconds.zeroing = r3((performance.now() - t) / 1000);
+    log(`  greedy zeroing ${(100 * g.accuracy).toFixed(1)} (${seconds.zeroing} s)`);
   }
   if (attacks.has('greedy')) {
     const t = performance.now();
