@@ -14,8 +14,8 @@ import type { RandomBytes } from '../crypto/bytes.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { holdoutRecord, type HoldoutRecord, type HoldoutSource, type LockAuditRecord } from './holdout.js';
 
+/** `audit` (see ProtectOptions) is on here unless `false`: protect checks the lock it made before it ships it. */
 export interface ProtectBundleOptions extends ProtectOptions {
-  // `audit` (see ProtectOptions) is on here unless `false`: protect checks the lock it made before it ships it.
   /** Which weights to seal: `all` (the default), `none` (the lock alone, as the paper ships it) or layer names. */
   seal?: SealSelection;
   /** What decides the held-out test split, to record with the owner key (`holdout` in the result). */
@@ -33,8 +33,9 @@ export interface ProtectBundleResult extends AssembledBundle {
 }
 
 /**
- * EdgePro lock training on `base`, then the protected model as a bundle with its weights sealed as `seal` says
- * (default: all). `base` is left untouched.
+ * EdgePro lock training on `base`, audited (see `auditLock`: a lock that short attacks revive is retrained with a fresh
+ * password, or protect throws `LockAuditError`), then the protected model as a bundle with its weights sealed as
+ * `seal` says (default: all). `base` is left untouched.
  *
  * @example
  * ```ts

@@ -36,7 +36,7 @@ export interface ProtectOptions extends LockTrainOptions {
   /** Samples the neurons are ranked on (a stratified sample of the training set). Default 200. */
   rankingSamples?: number;
   /**
-   * The audit (see audit.ts): `samples` of the training set (default 600; a third scores, the rest attack) are held
+   * The audit (see audit.ts): `samples` of the training set (default 600, at most 10%; a third scores, the rest attack) are held
    * out of lock training, and after lock training short attacks on the released model must stay at or below the bar.
    * A lock that fails is retrained with a fresh password up to `retries` times (default 2), then protect throws
    * {@link LockAuditError}. Off here (`undefined` or `false`); the owner's `protect` turns it on.
@@ -89,9 +89,11 @@ export async function protectModel(base: LockableModel, train: Dataset, options:
   let lockData = train;
   let probe: { attack: Dataset; score: Dataset } | undefined;
   if (audit) {
-    const samples = audit.samples ?? 600;
-    if (!(Number.isInteger(samples) && samples >= 20 && samples < train.y.length / 2)) {
-      throw new InvalidArgumentError(`audit samples must be an integer from 20 to half the ${train.y.length} training samples, got ${samples}`);
+    const samples = audit.samples ?? Math.min(600, Math.floor(train.y.length / 10));
+    if (!(Number.isInteger(samples) && samples >= 30 && samples <= train.y.length / 2)) {
+      throw new InvalidArgumentError(
+        `the lock audit needs 30 to half of the ${train.y.length} training samples held out, got ${samples}${audit.samples === undefined ? ' (10% of a small training set): give more data, or skip the audit' : ''}`,
+      );
     }
     const split = stratifiedSplit(train, { testSize: samples, seed: seed + 11 });
     lockData = split.train;
