@@ -14,7 +14,9 @@ import { auditLock, type AuditOptions, type AuditReport } from './audit.js';
 /**
  * Lock-training defaults per password strategy. The paper's strategies train as the reference code does (SGD 0.01,
  * no decoys); `hardened` needs Adam (its non-zero locking values diverge under SGD 0.01) and decoys on 80% of the
- * released samples (what stops pruning and near misses; see docs/PROTECTION.md). `mirror` was measured only with the
+ * released samples (what stops pruning and near misses; see docs/PROTECTION.md), and the gate (gate.ts: without it,
+ * plain fine-tuning and greedy zeroing revived the released model on 4 of 6 WebCrypto draws, with it on none of 6;
+ * research/lock_draws). `mirror` was measured only with the
  * same, plus sparse guesses drawn twice as often: half of its sparse guesses are of its own kind, and constants (what
  * opens it) must stay as frequent as for `hardened`.
  */
