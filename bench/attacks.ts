@@ -1,6 +1,11 @@
 /**
  * `npm run bench:attacks [-- --json FILE] [--schemes hardened,reference] [--attacks finetune,prune,reverse,transfer]
- *   [--lock-epochs N] [--epochs N] [--seed S] [--dataset mnist|fashion]`
+ *   [--draws N] [--fast] [--lock-epochs N] [--epochs N] [--seed S] [--dataset mnist|fashion]`
+ *
+ * Every scheme is protected `--draws` times (default 5) with WebCrypto passwords, lock training seeded with `--seed`
+ * as protect does, and every figure is printed as median (min–max) over the draws. protect's audit is off: the bench
+ * measures the lock training itself, failed draws included. `--fast`: one draw, fine-tuning and pruning at 1% only
+ * (a smoke run, not figures to quote).
  *
  * The attack suite on the real default: LeNet-5 on the embedded MNIST (8,000 training / 2,000 test digits), one
  * baseline (or Fashion-MNIST, 8,000 / 2,000 images drawn from /usr/share/datasets/fashion-mnist), then each scheme protected from it (and again with seed + 1, for the transfer attack), and every attack.
@@ -39,8 +44,12 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '10' },
     seed: { type: 'string', default: '0' },
     dataset: { type: 'string', default: 'mnist' },
+    draws: { type: 'string' },
+    fast: { type: 'boolean', default: false },
   },
 });
+const draws = Number(values.draws ?? (values.fast ? 1 : 5));
+const fractions = values.fast ? [0.01] : [0.01, 0.05, 0.1];
 const seed = Number(values.seed);
 const attacks = new Set(values.attacks!.split(','));
 const pct = (x: number | undefined) => (x === undefined ? 'n/a' : (100 * x).toFixed(1));
@@ -55,6 +64,7 @@ log(`${datasetName}: baseline LeNet-5 ${pct(baselineAccuracy)}%`);
 
 interface Row {
   scheme: string;
+  draw: number;
   report: ReturnType<typeof protectionReport>;
   finetune?: FineTuneResult;
   prune?: PruneAttackResult;
@@ -64,25 +74,26 @@ interface Row {
 }
 const rows: Row[] = [];
 let unprotectedArm: FineTuneResult | undefined;
-for (const scheme of SCHEMES.filter((s) => values.schemes!.split(',').includes(s.name))) {
+for (const scheme of SCHEMES.filter((s) => values.schemes!.split(',').includes(s.name))) for (let draw = 0; draw < draws; draw++) {
   const seconds: Record<string, number> = {};
   const timed = async <T>(name: string, f: () => T | Promise<T>): Promise<T> => {
     const t0 = performance.now();
     const out = await f();
     seconds[name] = (performance.now() - t0) / 1000;
-    log(`${scheme.name}: ${name} ${seconds[name]!.toFixed(0)} s`);
+    log(`${scheme.name} draw ${draw + 1}/${draws}: ${name} ${seconds[name]!.toFixed(0)} s`);
     return out;
   };
   const lockEpochs = Number(values['lock-epochs']);
-  const a = await timed('protect', () => protectModel(baseline, train, { ...scheme.options, epochs: lockEpochs, seed, passwordRandomness: 'seed' }));
+  const a = await timed('protect', () => protectModel(baseline, train, { ...scheme.options, epochs: lockEpochs, seed, passwordRandomness: 'crypto' }));
   const report = protectionReport(a.protected, a.password, test, { baseline: baseline.model, trials: 100, seed });
   log(`${scheme.name}: authorized ${pct(report.authorizedAccuracy)}, unauthorized ${pct(report.unauthorizedAccuracy)}`);
-  const row: Row = { scheme: scheme.name, report, seconds };
+  const row: Row = { scheme: scheme.name, draw, report, seconds };
   if (attacks.has('finetune')) {
     // The unprotected arm does not depend on the scheme: measured once, with the first scheme.
     row.finetune = await timed('finetune', () =>
       fineTuneAttack(a.protected, train, test, {
         seed,
+        fractions,
         ...(unprotectedArm ? {} : { baseline }),
         onRun: (r) => log(`  finetune ${r.fraction} ${r.arm} ${r.recipe}: ${pct(r.testAccuracy)}`),
       }),
@@ -96,73 +107,99 @@ for (const scheme of SCHEMES.filter((s) => values.schemes!.split(',').includes(s
       });
     } else unprotectedArm = row.finetune;
   }
-  if (attacks.has('prune')) row.prune = await timed('prune', () => pruneAttack(a.protected, train, test, { seed }));
+  if (attacks.has('prune')) row.prune = await timed('prune', () => pruneAttack(a.protected, train, test, { seed, ...(values.fast ? { ratios: [0.1, 0.3, 0.5, 0.7] } : {}) }));
   if (attacks.has('reverse')) {
     row.reverse = await timed('reverse', () =>
       reverseAttack(a.protected, a.password, train, test, { seed, topFraction: scheme.topFraction, onProgress: (stage, detail) => log(`  reverse ${stage}: ${detail}`) }),
     );
   }
   if (attacks.has('transfer')) {
-    const b = await timed('protect seed+1', () => protectModel(baseline, train, { ...scheme.options, epochs: lockEpochs, seed: seed + 1, passwordRandomness: 'seed' }));
+    const b = await timed('protect seed+1', () => protectModel(baseline, train, { ...scheme.options, epochs: lockEpochs, seed: seed + 1, passwordRandomness: 'crypto' }));
     row.transfer = transferAttack(b.protected, a.password, test, { passwordB: b.password });
   }
   rows.push(row);
   if (values.json) {
     const tmp = `${values.json}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ dataset: datasetName, model: 'lenet5', baselineAccuracy, seed, lockEpochs, rows }, null, 2));
+    writeFileSync(tmp, JSON.stringify({ dataset: datasetName, model: 'lenet5', baselineAccuracy, seed, lockEpochs, draws, passwordRandomness: 'crypto', rows }, null, 2));
     renameSync(tmp, values.json);
   }
 }
 
 // --- Markdown ---
+// Every cell: median (min–max) over the draws of its scheme (one number when there is one draw).
+const schemes = [...new Set(rows.map((r) => r.scheme))];
+const of = (scheme: string) => rows.filter((r) => r.scheme === scheme);
+function spread(xs: (number | undefined)[]): string {
+  const v = xs.filter((x): x is number => x !== undefined && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return 'n/a';
+  const m = Math.floor(v.length / 2);
+  const median = v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+  return v.length === 1 ? pct(median) : `${pct(median)} (${pct(v[0]!)}–${pct(v.at(-1)!)})`;
+}
+const holdsCount = (xs: boolean[]) => `${xs.filter(Boolean).length} of ${xs.length}`;
 const md: string[] = [];
 const digits = values.dataset === 'fashion' ? 'images' : 'digits';
-md.push(`${datasetName}: baseline LeNet-5 ${pct(baselineAccuracy)}% (seed ${seed}).`, '');
+md.push(`${datasetName}: baseline LeNet-5 ${pct(baselineAccuracy)}% (seed ${seed}); ${draws} WebCrypto password draw(s) per scheme, lock training seeded with ${seed}; cells are median (min–max) over the draws.`, '');
 md.push('| scheme | authorized | unauthorized | wrong password max | near miss max |', '|---|---|---|---|---|');
-for (const r of rows) md.push(`| ${r.scheme} | ${pct(r.report.authorizedAccuracy)} | ${pct(r.report.unauthorizedAccuracy)} | ${pct(r.report.wrongPasswordAccuracy.max)} | ${pct(r.report.nearMissAccuracy.max)} |`);
+for (const sc of schemes) {
+  const rs = of(sc);
+  md.push(`| ${sc} | ${spread(rs.map((r) => r.report.authorizedAccuracy))} | ${spread(rs.map((r) => r.report.unauthorizedAccuracy))} | ${spread(rs.map((r) => r.report.wrongPasswordAccuracy.max))} | ${spread(rs.map((r) => r.report.nearMissAccuracy.max))} |`);
+}
 if (rows.some((r) => r.finetune)) {
-  md.push('', '### Fine-tuning', '', '| scheme | fraction (samples) | attacked (best recipe) | from scratch (best recipe) | unprotected fine-tuned | holds (attacked <= scratch + 1) |', '|---|---|---|---|---|---|');
-  for (const r of rows) {
-    for (const f of r.finetune?.results ?? []) {
-      md.push(`| ${r.scheme} | ${f.fraction * 100}% (${f.samples}) | ${pct(f.attackedAccuracy)} (${f.bestRecipe}) | ${pct(f.scratchAccuracy)} (${f.scratchBestRecipe}) | ${pct(f.unprotectedFinetuneAccuracy)} | ${f.holds ? 'yes' : '**no**'} |`);
-    }
+  md.push('', '### Fine-tuning', '', '| scheme | fraction (samples) | attacked (best recipe) | from scratch (best recipe) | unprotected fine-tuned | holds (attacked <= scratch + 1), draws |', '|---|---|---|---|---|---|');
+  for (const sc of schemes) {
+    const rs = of(sc).filter((r) => r.finetune);
+    rs[0]?.finetune!.results.forEach((f0, i) => {
+      const fs = rs.map((r) => r.finetune!.results[i]!);
+      md.push(`| ${sc} | ${f0.fraction * 100}% (${f0.samples}) | ${spread(fs.map((f) => f.attackedAccuracy))} | ${spread(fs.map((f) => f.scratchAccuracy))} | ${spread(fs.map((f) => f.unprotectedFinetuneAccuracy))} | ${holdsCount(fs.map((f) => f.holds))} |`);
+    });
   }
-  for (const r of rows) if (r.finetune) md.push('', `${r.scheme}: neurons that never fire without the password (on 200 training ${digits}): ${r.finetune.deadNeurons.map((d) => `${d.layer} ${pct(d.share)}%`).join(', ')}.`);
-  md.push('', 'Every recipe (test accuracy; the chosen one is picked on the attacker\'s held-out 20%):', '', '| scheme | fraction | arm | ' + (rows[0]?.finetune?.results[0]?.arms.attacked?.recipes.map((x) => x.recipe).join(' | ') ?? '') + ' |');
-  md.push('|---|---|---|' + '---|'.repeat(rows[0]?.finetune?.results[0]?.arms.attacked?.recipes.length ?? 0));
-  for (const r of rows) {
-    for (const f of r.finetune?.results ?? []) {
+  for (const sc of schemes) {
+    const rs = of(sc).filter((r) => r.finetune);
+    if (rs.length === 0) continue;
+    md.push('', `${sc}: neurons that never fire without the password (on 200 training ${digits}): ${rs[0]!.finetune!.deadNeurons.map((d, i) => `${d.layer} ${spread(rs.map((r) => r.finetune!.deadNeurons[i]!.share))}%`).join(', ')}.`);
+  }
+  const names = rows.find((r) => r.finetune)!.finetune!.results[0]!.arms.attacked!.recipes.map((x) => x.recipe);
+  md.push('', "Every recipe (test accuracy; the chosen one is picked on the attacker's held-out 20%):", '', `| scheme | fraction | arm | ${names.join(' | ')} |`, `|---|---|---|${'---|'.repeat(names.length)}`);
+  for (const sc of schemes) {
+    const rs = of(sc).filter((r) => r.finetune);
+    rs[0]?.finetune!.results.forEach((f0, i) => {
       for (const arm of ['attacked', 'scratch', 'unprotected'] as const) {
-        const o = f.arms[arm];
-        if (!o) continue;
-        const names = rows[0]!.finetune!.results[0]!.arms.attacked!.recipes.map((x) => x.recipe);
-        md.push(`| ${r.scheme} | ${f.fraction * 100}% | ${arm} | ${names.map((n) => { const x = o.recipes.find((y) => y.recipe === n); return x ? `${pct(x.testAccuracy)}${x.diverged ? ' (diverged)' : ''}` : '—'; }).join(' | ')} |`);
+        const outcomes = rs.map((r) => r.finetune!.results[i]!.arms[arm]).filter((o) => o !== undefined);
+        if (outcomes.length === 0) continue;
+        md.push(`| ${sc} | ${f0.fraction * 100}% | ${arm} | ${names.map((n) => spread(outcomes.map((o) => o.recipes.find((y) => y.recipe === n)?.testAccuracy))).join(' | ')} |`);
       }
-    }
+    });
   }
 }
 if (rows.some((r) => r.prune)) {
   const ratios = rows.find((r) => r.prune)!.prune!.results.map((x) => x.ratio);
-  md.push('', '### Pruning', '', `| scheme | | ${ratios.map((x) => `${x * 100}%`).join(' | ')} |`, '|---|---|' + '---|'.repeat(ratios.length));
-  for (const r of rows) {
-    if (!r.prune) continue;
-    md.push(`| ${r.scheme} | pruned | ${r.prune.results.map((x) => pct(x.accuracy)).join(' | ')} |`);
-    md.push(`| ${r.scheme} | + fine-tune (${r.prune.finetuneSamples} samples, ${r.prune.finetuneEpochs} epochs; without pruning ${pct(r.prune.finetuneWithoutPruning)}) | ${r.prune.results.map((x) => pct(x.accuracyAfterFinetune)).join(' | ')} |`);
+  md.push('', '### Pruning', '', `| scheme | | ${ratios.map((x) => `${x * 100}%`).join(' | ')} |`, `|---|---|${'---|'.repeat(ratios.length)}`);
+  for (const sc of schemes) {
+    const ps = of(sc).map((r) => r.prune).filter((p) => p !== undefined);
+    if (ps.length === 0) continue;
+    md.push(`| ${sc} | pruned | ${ratios.map((_, i) => spread(ps.map((p) => p.results[i]!.accuracy))).join(' | ')} |`);
+    md.push(`| ${sc} | + fine-tune (${ps[0]!.finetuneSamples} samples, ${ps[0]!.finetuneEpochs} epochs; without pruning ${spread(ps.map((p) => p.finetuneWithoutPruning))}) | ${ratios.map((_, i) => spread(ps.map((p) => p.results[i]!.accuracyAfterFinetune))).join(' | ')} |`);
   }
 }
 if (rows.some((r) => r.reverse)) {
-  md.push('', '### Reverse engineering', '', '| scheme | greedy (queries; true neurons found) | whole-password search (forward passes; found) | lock regression from the search find | key space bits (neuron choice + values; tolerance) | one lock point at a time | effective (measured separability) | holds |', '|---|---|---|---|---|---|---|---|');
-  for (const r of rows) {
-    const v = r.reverse;
-    if (!v) continue;
+  md.push('', '### Reverse engineering', '', '| scheme | greedy | whole-password search | lock regression from the search find | key space bits | one lock point at a time | effective (measured separability) | holds, draws |', '|---|---|---|---|---|---|---|---|');
+  for (const sc of schemes) {
+    const vs = of(sc).map((r) => r.reverse).filter((v) => v !== undefined);
+    if (vs.length === 0) continue;
+    const bits = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
     md.push(
-      `| ${r.scheme} | ${pct(v.greedy.accuracy)} (${v.greedy.queries}; ${v.greedy.neuronsFound}/${v.results.neuronsTotal}) | ${pct(v.search.accuracy)} (${v.search.forwardPasses}; ${v.search.neuronsFound}/${v.results.neuronsTotal}) | ${v.regression ? pct(v.regression.accuracy) : '—'} | ${v.results.keySpaceBits.toFixed(1)} (${v.keySpace.neuronChoiceBits.toFixed(1)} + ${v.keySpace.valueBits.toFixed(1)}; ±${v.keySpace.valueTolerance}) | ${v.results.onePointAtATimeBits.toFixed(1)} | ${v.results.effectiveBits.toFixed(1)} (${v.keySpace.perPointAloneAccuracy.map((p) => `${p.layer} alone ${pct(p.accuracy)}`).join(', ')}) | ${v.holds ? 'yes' : '**no**'} |`,
+      `| ${sc} | ${spread(vs.map((v) => v.greedy.accuracy))} | ${spread(vs.map((v) => v.search.accuracy))} | ${spread(vs.map((v) => v.regression?.accuracy))} | ${bits(vs.map((v) => v.results.keySpaceBits))} | ${bits(vs.map((v) => v.results.onePointAtATimeBits))} | ${bits(vs.map((v) => v.results.effectiveBits))} | ${holdsCount(vs.map((v) => v.holds))} |`,
     );
   }
 }
 if (rows.some((r) => r.transfer)) {
-  md.push('', '### Password transfer', '', '| scheme | B with A\'s password | B without password | B with its own | holds |', '|---|---|---|---|---|');
-  for (const r of rows) if (r.transfer) md.push(`| ${r.scheme} | ${pct(r.transfer.results.accuracy)} | ${pct(r.transfer.results.unauthorizedAccuracy)} | ${pct(r.transfer.results.ownPasswordAccuracy)} | ${r.transfer.holds ? 'yes' : '**no**'} |`);
+  md.push('', '### Password transfer', '', "| scheme | B with A's password | B without password | B with its own | holds, draws |", '|---|---|---|---|---|');
+  for (const sc of schemes) {
+    const ts = of(sc).map((r) => r.transfer).filter((t) => t !== undefined);
+    if (ts.length === 0) continue;
+    md.push(`| ${sc} | ${spread(ts.map((t) => t.results.accuracy))} | ${spread(ts.map((t) => t.results.unauthorizedAccuracy))} | ${spread(ts.map((t) => t.results.ownPasswordAccuracy))} | ${holdsCount(ts.map((t) => t.holds))} |`);
+  }
 }
-md.push('', `Seconds: ${rows.map((r) => `${r.scheme} ${Object.entries(r.seconds).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`).join('; ')}.`);
+md.push('', `Seconds per draw (median): ${schemes.map((sc) => `${sc} ${Object.keys(of(sc)[0]!.seconds).map((k) => { const xs = of(sc).map((r) => r.seconds[k]!).sort((a, b) => a - b); return `${k} ${xs[Math.floor(xs.length / 2)]!.toFixed(0)}`; }).join(', ')}`).join('; ')}.`);
 console.log(md.join('\n'));

@@ -5,7 +5,7 @@
  */
 
 // Errors: one base class, a code from one table, a hint per code.
-export { EdgeProError, ERROR_CODES, type ErrorCode, InvalidArgumentError, DataFormatError, ModelFormatError, SealedModelError, EngineError, InvalidPasswordError, InputShapeError, TrainingDivergedError } from './util/errors.js';
+export { EdgeProError, ERROR_CODES, type ErrorCode, InvalidArgumentError, DataFormatError, ModelFormatError, SealedModelError, EngineError, InvalidPasswordError, InputShapeError, TrainingDivergedError, LockAuditError } from './util/errors.js';
 export { DecryptionFailedError, MalformedError, SignatureError, ModelMismatchError, ExpiredError, ClockError, UnsupportedVersionError, CRYPTO_ERROR_CODES } from './crypto/errors.js';
 export { DataFileNotFoundError } from './data/errors.js';
 export { FileExistsError } from './util/node_fs.js';
@@ -47,7 +47,9 @@ export { trainClassifier, type TrainOptions, type TrainResult } from './train/tr
 export { evaluateClassifier, predictClasses, scorePredictions, type ClassifierMetrics } from './train/evaluate.js';
 export type { OptimizerName, OptimizerOptions, ScheduleName } from './train/optimizer.js';
 export { lockTrain, type LockTrainOptions, type LockTrainResult } from './train/lock_train.js';
-export { protectModel, lockTrainingDefaults, type ProtectOptions, type ProtectResult } from './train/protect.js';
+export { protectModel, lockTrainingDefaults, type ProtectOptions, type ProtectResult, type ProtectAudit } from './train/protect.js';
+export { auditLock, AUDIT_BAR, type AuditOptions, type AuditReport } from './train/audit.js';
+export type { GateOptions } from './train/gate.js';
 
 // The owner: protect, seal, open what you own, the held-out record, rekey.
 export { protect, sealModel, sealOnnxModel, type ProtectBundleOptions, type ProtectBundleResult } from './owner/protect.js';

@@ -133,6 +133,8 @@ export async function selfContainedTarget(train: Dataset, options: SelfContained
       seed: s,
       passwordRandomness: 'seed',
       password: { strategy },
+      // The suite measures lock training itself: protect's own audit would retrain the draws it attacks.
+      audit: false,
       ...(options.onEvent ? { onEvent: (e) => options.onEvent!(`lock-train (${strategy}, seed ${s})`, e) } : {}),
     });
     made.contentKey.fill(0);

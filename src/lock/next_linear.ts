@@ -3,8 +3,10 @@
  * channel) through unchanged, to the next linear layer. Folding a lock needs it (the lock folds into that layer's
  * input weights) and so does magnitude pruning (a neuron's outgoing weights are that layer's input rows).
  */
+import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Layer } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
+import type { LockPoint } from '../models/types.js';
 
 interface ContainerInternals {
   containerNodes: Set<string>;
@@ -95,4 +97,25 @@ export function nextLinearLayer(graph: ModelGraph, start: string, stopAt: Readon
     through.push(cls);
     current = layer.name;
   }
+}
+
+/**
+ * L1 norm of each lock-point neuron's outgoing weights: the magnitude-pruning criterion. The outgoing weights are the
+ * input rows of the next Dense or Conv2D (found as folding finds it, through Flatten, GlobalAveragePooling2D and
+ * Dropout; after a channels-last Flatten, rows `r % size == n` belong to neuron n). Returns undefined where no single
+ * linear layer follows (batch norm, residual add, a model output): there the criterion is undefined.
+ */
+export function outgoingWeightL1(model: tfl.LayersModel, point: LockPoint, graph: ModelGraph = describeGraph(model)): Float32Array | undefined {
+  const next = nextLinearLayer(graph, point.layer);
+  if (next === undefined) return undefined;
+  const kernel = next.layer.getWeights()[0];
+  if (kernel === undefined) return undefined;
+  const dense = next.layer.getClassName() === 'Dense';
+  return tf.tidy(() => {
+    const abs = tf.abs(kernel);
+    // Dense kernel [inputs, outputs] -> [inputs]; conv kernel [kh, kw, in, out] -> [in].
+    const perInput = dense ? tf.sum(abs, 1) : tf.sum(abs, [0, 1, 3]);
+    if (perInput.size % point.size !== 0) return undefined;
+    return tf.sum(tf.reshape(perInput, [-1, point.size]), 0).dataSync() as Float32Array;
+  });
 }

@@ -15,17 +15,37 @@ export interface HoldoutSource {
   seed: number;
 }
 
+/** What protect's lock audit measured, per password drawn (the last one shipped), on samples held out of training. */
+export interface LockAuditRecord {
+  bar: number;
+  /** Training samples held out of lock training for the audit. */
+  heldOut: number;
+  attempts: { released: number; finetune: number; pruneMax: number; greedy: number; worst: number; passes: boolean; seconds: number }[];
+}
+
 export interface HoldoutRecord extends HoldoutSource {
   format: 'edgepro-holdout';
   version: 1;
   /** The bundle fingerprint: the record belongs to this model. */
   modelFingerprint: string;
   testSamples: number;
+  /** The lock audit's figures, when protect ran it. */
+  lockAudit?: LockAuditRecord;
 }
 
 /** The record of the test split `protect` held out for a model: where its data came from, and how it was split. */
-export function holdoutRecord(source: HoldoutSource, testSamples: number, modelFingerprint: string): HoldoutRecord {
-  return { format: 'edgepro-holdout', version: 1, modelFingerprint, idx: source.idx, csv: source.csv, label: source.label, seed: source.seed, testSamples };
+export function holdoutRecord(source: HoldoutSource, testSamples: number, modelFingerprint: string, lockAudit?: LockAuditRecord): HoldoutRecord {
+  return {
+    format: 'edgepro-holdout',
+    version: 1,
+    modelFingerprint,
+    idx: source.idx,
+    csv: source.csv,
+    label: source.label,
+    seed: source.seed,
+    testSamples,
+    ...(lockAudit ? { lockAudit } : {}),
+  };
 }
 
 /** The fields of a record that must agree for two splits to hold out the same samples. */

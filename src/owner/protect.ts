@@ -7,15 +7,16 @@
 import type { Dataset } from '../data/types.js';
 import { serializeModel } from '../models/serialize.js';
 import type { LockableModel } from '../models/types.js';
-import { protectModel, type ProtectOptions, type ProtectResult } from '../train/protect.js';
+import { protectModel, type ProtectAudit, type ProtectOptions, type ProtectResult } from '../train/protect.js';
 import { assembleBundle, type AssembledBundle, type SealSelection } from '../bundle/assemble.js';
 import { assembleOnnxBundle, type AssembledOnnxBundle, type OnnxFileReader } from '../bundle/onnx.js';
 import { openBundle } from '../bundle/open.js';
 import type { BundleSource } from '../bundle/source.js';
 import type { RandomBytes } from '../crypto/bytes.js';
 import { InvalidArgumentError } from '../util/errors.js';
-import { holdoutRecord, type HoldoutRecord, type HoldoutSource } from './holdout.js';
+import { holdoutRecord, type HoldoutRecord, type HoldoutSource, type LockAuditRecord } from './holdout.js';
 
+/** `audit` (see ProtectOptions) is on here unless `false`: protect checks the lock it made before it ships it. */
 export interface ProtectBundleOptions extends ProtectOptions {
   /** Which weights to seal: `all` (the default), `none` (the lock alone, as the paper ships it) or layer names. */
   seal?: SealSelection;
@@ -34,8 +35,9 @@ export interface ProtectBundleResult extends AssembledBundle {
 }
 
 /**
- * EdgePro lock training on `base`, then the protected model as a bundle with its weights sealed as `seal` says
- * (default: all). `base` is left untouched.
+ * EdgePro lock training on `base`, audited (see `auditLock`: a lock that short attacks revive is retrained with a fresh
+ * password, or protect throws `LockAuditError`), then the protected model as a bundle with its weights sealed as
+ * `seal` says (default: all). `base` is left untouched.
  *
  * @example
  * ```ts
@@ -44,15 +46,32 @@ export interface ProtectBundleResult extends AssembledBundle {
  * ```
  */
 export async function protect(base: LockableModel, train: Dataset, options: ProtectBundleOptions): Promise<ProtectBundleResult> {
-  const lock = await protectModel(base, train, options);
+  const lock = await protectModel(base, train, { ...options, audit: options.audit ?? {} });
   const assembled = await assembleBundle(await serializeModel(lock.protected), {
     seal: options.seal ?? 'all',
     password: lock.password,
     ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
     ...(options.randomBytes !== undefined ? { randomBytes: options.randomBytes } : {}),
   });
-  const holdout = options.holdout === undefined ? undefined : holdoutRecord(options.holdout, options.holdout.testSamples, assembled.fingerprint);
+  const holdout = options.holdout === undefined ? undefined : holdoutRecord(options.holdout, options.holdout.testSamples, assembled.fingerprint, lock.audit && auditRecord(lock.audit));
   return { ...assembled, lock, holdout };
+}
+
+/** The audit's figures as the held-out record keeps them. */
+export function auditRecord(audit: ProtectAudit): LockAuditRecord {
+  return {
+    bar: audit.attempts[0]!.bar,
+    heldOut: audit.heldOut,
+    attempts: audit.attempts.map((a) => ({
+      released: a.released,
+      finetune: a.finetune.accuracy,
+      pruneMax: Math.max(...a.prune.map((r) => r.accuracy)),
+      greedy: a.greedy.accuracy,
+      worst: a.worst,
+      passes: a.passes,
+      seconds: a.seconds,
+    })),
+  };
 }
 
 /**

@@ -14,4 +14,6 @@ export {
   type ScheduleName,
 } from './optimizer.js';
 export { lockTrain, type LockTrainOptions, type LockTrainResult } from './lock_train.js';
-export { protectModel, lockTrainingDefaults, type ProtectOptions, type ProtectResult } from './protect.js';
+export { protectModel, lockTrainingDefaults, type ProtectOptions, type ProtectResult, type ProtectAudit } from './protect.js';
+export { auditLock, AUDIT_BAR, type AuditOptions, type AuditReport } from './audit.js';
+export { gateLayer, type GateOptions } from './gate.js';

@@ -7,9 +7,11 @@ import { BatchLocks, passwordLock } from '../lock/vectors.js';
 import { ALL_DECOYS, makeDecoy, type DecoyKind } from '../lock/decoys.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { createRng, type Rng } from '../util/rng.js';
-import { crossEntropy, outputsProbabilities } from './loss.js';
+import { outputsProbabilities } from '../models/outputs.js';
+import { crossEntropy } from './loss.js';
 import { runTrainingLoop, type LoopOptions } from './loop.js';
 import { checkDatasetFits, trainableVariables } from './train.js';
+import { buildGate, type GateOptions } from './gate.js';
 
 export interface LockTrainOptions extends LoopOptions {
   /** Share of each batch that is locked (password applied, true label); the rest is released (random label). 0.5. */
@@ -30,6 +32,12 @@ export interface LockTrainOptions extends LoopOptions {
   releasedLabels?: 'fresh' | 'fixed';
   /** Evaluated after each epoch as `authorized` / `unauthorized` accuracy in the epoch event. */
   validation?: Dataset;
+  /**
+   * The gate (see gate.ts): released samples push the last dense ReLU lock point's pre-activations below -margin, so
+   * that without the password it is dead. `false` turns it off (the paper's lock training). Default: off here;
+   * protect turns it on for `hardened`.
+   */
+  gate?: GateOptions | false;
 }
 
 export interface LockTrainResult {
@@ -92,18 +100,26 @@ export function lockTrainingLoss(
   const probabilities = outputsProbabilities(graph.model);
   const numClasses = train.numClasses;
   const fixedLabels = options.releasedLabels === 'fixed' ? fixedRandomLabels(train.y.length, numClasses, options.seed ?? 0) : undefined;
+  const gate = options.gate ? buildGate(graph, options.gate) : undefined;
   return (batch, rng) => {
     const n = batch.length;
     const locks = new BatchLocks(graph.points, n);
     const labels = new Int32Array(n);
+    const released = new Float32Array(n);
     for (let i = 0; i < n; i++) {
       if (rng.next() < lockedRatio) {
         locks.set(i, key);
         labels[i] = train.y[batch[i]!]!;
       } else {
+        released[i] = 1;
         if (rng.next() < decoyShare) locks.set(i, makeDecoy(decoys[rng.int(decoys.length)]!, key, graph.points, rng));
         labels[i] = fixedLabels ? fixedLabels[batch[i]!]! : rng.int(numClasses);
       }
+    }
+    if (gate) {
+      const { outputs, penalty } = gate.forward(gatherInputs(train, batch), locks.toTensors(), true);
+      const shut = tf.div(tf.sum(tf.mul(penalty, tf.tensor1d(released))), Math.max(1, released.reduce((a, b) => a + b, 0)));
+      return tf.add(crossEntropy(outputs, tf.tensor1d(labels, 'int32'), probabilities), tf.mul(shut, gate.weight)) as tf.Scalar;
     }
     const outputs = forwardLocked(graph, gatherInputs(train, batch), locks.toTensors(), true);
     return crossEntropy(outputs, tf.tensor1d(labels, 'int32'), probabilities);

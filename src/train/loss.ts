@@ -1,9 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-// Re-exported for src/runtime/session.ts and src/train/lock_train.ts until their imports point at models/outputs.ts,
-// their home.
-export { outputsProbabilities, toProbabilities } from '../models/outputs.js';
-
 /** Mean cross-entropy of integer `labels` under `outputs` (logits, or probabilities when `probabilities`). */
 export function crossEntropy(outputs: tf.Tensor, labels: tf.Tensor1D, probabilities: boolean): tf.Scalar {
   return tf.tidy(() => {

@@ -31,6 +31,10 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, ErrorHint>> = {
   ERR_INVALID_PASSWORD: { hint: 'the password does not fit this model: use the owner key or licence made for it' },
   ERR_INPUT_SHAPE: { hint: "the input does not have the model's input shape, or holds NaN or infinite values" },
   ERR_TRAINING_DIVERGED: { hint: 'lower the learning rate or change the optimizer', cli: 'lower the learning rate (--lr) or change the optimizer' },
+  ERR_LOCK_AUDIT: {
+    hint: 'every password drawn left a lock that the audit reopened: train the baseline longer, lock-train longer, or allow more draws',
+    cli: 'every password drawn left a lock that the audit reopened: lock-train longer (--epochs), or check the baseline; --no-audit ships it unchecked',
+  },
   // AES-GCM cannot tell a wrong key from an altered file, and saying which would help an attacker.
   ERR_DECRYPTION_FAILED: {
     hint: 'wrong passphrase or device key, or the licence was damaged or altered: check them, or ask the model owner for a new licence',

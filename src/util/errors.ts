@@ -27,6 +27,7 @@ export const ERROR_CODES = [
   'ERR_INVALID_PASSWORD',
   'ERR_INPUT_SHAPE',
   'ERR_TRAINING_DIVERGED',
+  'ERR_LOCK_AUDIT',
   ...CRYPTO_ERROR_CODES,
   // Files.
   'ERR_FILE_NOT_FOUND',
@@ -110,5 +111,18 @@ export class InputShapeError extends EdgeProError {
 export class TrainingDivergedError extends EdgeProError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_TRAINING_DIVERGED', message, options);
+  }
+}
+
+/**
+ * The lock protect trained did not pass its audit: a short attack on samples held out of lock training revived the
+ * released model beyond the bar, on every password drawn. The model is not shipped; `attempts` holds each audit.
+ */
+export class LockAuditError extends EdgeProError {
+  readonly attempts: readonly unknown[];
+
+  constructor(message: string, attempts: readonly unknown[], options?: { cause?: unknown }) {
+    super('ERR_LOCK_AUDIT', message, options);
+    this.attempts = attempts;
   }
 }

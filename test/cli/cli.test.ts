@@ -75,7 +75,7 @@ describe('edgepro CLI', () => {
       edgepro('bench', 'nope'),
       edgepro('keygen', 'laptop', '--out', join(dir, 'k')),
       edgepro('licence', 'issue', dir, '--expires', 'soon', '--out', join(dir, 'x')),
-      edgepro('protect', '--epochs', '1'),
+      edgepro('protect', '--no-audit', '--epochs', '1'),
     ]);
     expect(bench.code).toBe(2);
     expect(bench.stderr).toMatch(/no benchmark "nope"; this checkout has train, protection/);

@@ -27,7 +27,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'edgepro-files-'));
   ok(await edgepro('train', ...DATA, '--arch', 'mlp', '--epochs', '2', '--out', 'base', '--quiet'));
   const [protect, keygen] = await Promise.all([
-    edgepro('protect', '--from', 'base', ...DATA, '--epochs', '1', '--out', 'prot', '--quiet'),
+    edgepro('protect', '--no-audit', '--from', 'base', ...DATA, '--epochs', '1', '--out', 'prot', '--quiet'),
     edgepro('keygen', 'device', '--out', 'device', '--quiet'),
   ]);
   ok(protect);
@@ -50,7 +50,7 @@ describe('key files and held-out records on disk', () => {
     expect(again.code).toBe(2);
     expect(again.stderr.trim()).toBe(`edgepro: ${refusal('device.key')}`);
     expect(await readFile(join(dir, 'device.key'), 'utf8')).toBe(before);
-    const protectAgain = await edgepro('protect', '--from', 'base', ...DATA, '--epochs', '1', '--out', 'prot', '--quiet');
+    const protectAgain = await edgepro('protect', '--no-audit', '--from', 'base', ...DATA, '--epochs', '1', '--out', 'prot', '--quiet');
     expect(protectAgain.code).toBe(2);
     expect(protectAgain.stderr).toContain(refusal('prot.owner.key'));
   });

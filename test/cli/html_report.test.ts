@@ -25,7 +25,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'edgepro-html-'));
   const train = await edgepro('train', '--arch', 'mlp', ...DATA, '--epochs', '2', '--out', 'base', '--quiet');
   expect(train.code, train.stderr).toBe(0);
-  const protect = await edgepro('protect', '--from', 'base', ...DATA, '--epochs', '1', '--seal', 'none', '--out', 'prot', '--quiet');
+  const protect = await edgepro('protect', '--no-audit', '--from', 'base', ...DATA, '--epochs', '1', '--seal', 'none', '--out', 'prot', '--quiet');
   expect(protect.code, protect.stderr).toBe(0);
   const [evaluated, attacked] = await Promise.all([
     edgepro('eval', 'prot', '--trials', '3', '--html', 'eval.html', '--json', 'eval.json', '--quiet'),

@@ -32,9 +32,9 @@ beforeAll(async () => {
   // Three lock trainings side by side (independent processes): the lock alone, a partial seal, and a weak lock
   // (0 epochs: it works without its password) sealed whole, for the attack suite.
   const [lock, partial, weak] = await Promise.all([
-    edgepro('protect', '--from', 'base', ...DATA, '--epochs', '3', '--seal', 'none', '--out', 'lock', '--json', 'lock.json', '--quiet'),
-    edgepro('protect', '--from', 'base', ...DATA, '--epochs', '3', '--seal', 'fc1', '--out', 'partial', '--json', 'partial.json', '--quiet'),
-    edgepro('protect', '--from', 'base', ...DATA, '--epochs', '0', '--out', 'weak-sealed', '--quiet'),
+    edgepro('protect', '--no-audit', '--from', 'base', ...DATA, '--epochs', '3', '--seal', 'none', '--out', 'lock', '--json', 'lock.json', '--quiet'),
+    edgepro('protect', '--no-audit', '--from', 'base', ...DATA, '--epochs', '3', '--seal', 'fc1', '--out', 'partial', '--json', 'partial.json', '--quiet'),
+    edgepro('protect', '--no-audit', '--from', 'base', ...DATA, '--epochs', '0', '--out', 'weak-sealed', '--quiet'),
   ]);
   for (const r of [lock, partial, weak]) ok(r);
 }, 240_000);
@@ -114,7 +114,7 @@ describe('protection levels on the command line', () => {
     expect(result.sealed.share).toBe(1);
     expect(result.attacks.map((a) => [a.attack, a.holds])).toEqual([['finetune', true], ['prune', true], ['reverse', true], ['transfer', true]]);
     // The same weak lock with its weights in the clear: the suite must call it broken (it works without its password).
-    ok(await edgepro('protect', '--from', 'base', ...DATA, '--epochs', '0', '--seal', 'none', '--out', 'weak-clear', '--quiet'));
+    ok(await edgepro('protect', '--no-audit', '--from', 'base', ...DATA, '--epochs', '0', '--seal', 'none', '--out', 'weak-clear', '--quiet'));
     const clear = await edgepro('attack', 'finetune', '--model', 'weak-clear', ...DATA, ...budget);
     expect(clear.code, clear.stderr).toBe(3); // the audit ran and the lock does not hold
     expect((JSON.parse(clear.stdout) as { holds: boolean }).holds).toBe(false);

@@ -30,7 +30,7 @@ const predictionsOf = (stdout: string) => (JSON.parse(stdout) as { predictions: 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'edgepro-rekey-'));
   const [protect, device, vendor] = await Promise.all([
-    edgepro('protect', '--arch', 'mlp', ...DATA, '--epochs', '2', '--seal', 'none', '--out', 'lock', '--quiet'),
+    edgepro('protect', '--no-audit', '--arch', 'mlp', ...DATA, '--epochs', '2', '--seal', 'none', '--out', 'lock', '--quiet'),
     edgepro('keygen', 'device', '--out', 'device', '--quiet'),
     edgepro('keygen', 'vendor', '--out', 'vendor', '--quiet'),
   ]);

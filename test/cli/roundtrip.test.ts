@@ -38,7 +38,7 @@ beforeAll(async () => {
   const train = await edgepro(['train', ...DATA, '--epochs', '3', '--out', 'base', '--quiet']);
   expect(train.code, train.stderr).toBe(0);
   // --reproducible-password: the assertions below count right digits, which must not depend on a random password.
-  const protect = await edgepro(['protect', '--from', 'base', ...DATA, '--epochs', '6', '--lr', '0.003', '--reproducible-password', '--out', 'prot', '--json', 'protect.json', '--quiet']);
+  const protect = await edgepro(['protect', '--no-audit', '--from', 'base', ...DATA, '--epochs', '6', '--lr', '0.003', '--reproducible-password', '--out', 'prot', '--json', 'protect.json', '--quiet']);
   expect(protect.code, protect.stderr).toBe(0);
   expect(protect.stderr).toMatch(/keep prot\.owner\.key secret and never ship it/);
   protectReport = JSON.parse(await readFile(join(dir, 'protect.json'), 'utf8'));
@@ -198,7 +198,7 @@ describe('edgepro round trip: train -> protect -> licence -> infer', () => {
   });
 
   it('draws the password from WebCrypto: the same --seed twice gives two passwords, unless --reproducible-password', async () => {
-    const run = (out: string, extra: string[] = []) => edgepro(['protect', '--from', 'base', ...DATA, '--limit', '200', '--epochs', '0', ...extra, '--out', out, '--json', '--quiet']);
+    const run = (out: string, extra: string[] = []) => edgepro(['protect', '--no-audit', '--from', 'base', ...DATA, '--limit', '200', '--epochs', '0', ...extra, '--out', out, '--json', '--quiet']);
     const results = await Promise.all([run('rand1'), run('rand2'), run('seed1', ['--reproducible-password']), run('seed2', ['--reproducible-password'])]);
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(results[0]!.stdout).password.randomness).toBe('crypto');

@@ -7,6 +7,8 @@ export interface PipelineFlags {
   lockEpochs: number;
   strategy: PasswordStrategy;
   trials: number;
+  /** `--no-audit` sets it false. */
+  audit: boolean;
   json?: boolean | string;
   quiet?: boolean;
   seed: number;
@@ -20,7 +22,8 @@ export function registerPipeline(program: Command): void {
     .option('--epochs <n>', 'baseline training epochs', nonNegativeInt('--epochs'), 10)
     .option('--lock-epochs <n>', 'lock-training epochs (from the baseline)', nonNegativeInt('--lock-epochs'), 12)
     .option('--strategy <name>', `password strategy: ${PASSWORD_STRATEGIES.join(', ')}`, oneOf('--strategy', PASSWORD_STRATEGIES), 'hardened')
-    .option('--trials <n>', 'wrong and near-miss passwords tried in the report', positiveInt('--trials'), 100);
+    .option('--trials <n>', 'wrong and near-miss passwords tried in the report', positiveInt('--trials'), 100)
+    .option('--no-audit', 'skip the lock audit (short attacks on 600 held-out training samples; on by default, as in protect)');
   addCommonOptions(cmd);
   cmd.addHelpText('after', '\nExample:\n  edgepro pipeline --json report.json\n  edgepro pipeline --strategy reference   # the paper\'s public code, for comparison');
   cmd.action(async (flags: PipelineFlags) => {

@@ -32,14 +32,22 @@ export async function runPipeline(flags: PipelineFlags): Promise<void> {
   out.note(`baseline accuracy ${percent(evaluateClassifier(baseline.model, test).accuracy)}`);
 
   const lockProgress = trainingProgress(out, `lock-train (${flags.strategy})`);
-  const { protected: protectedModel, password } = await protectModel(baseline, train, {
+  const { protected: protectedModel, password, audit } = await protectModel(baseline, train, {
     epochs: flags.lockEpochs,
     seed: flags.seed,
     // A demonstration that writes no model: its password comes from --seed so that the report repeats exactly.
     passwordRandomness: 'seed',
     password: { strategy: flags.strategy },
+    audit: flags.audit === false ? false : {},
     onEvent: lockProgress.onEvent,
   });
+  if (audit) {
+    const a = audit.attempts.at(-1)!;
+    out.info(
+      `lock audit (${audit.heldOut} held-out training samples, ${audit.attempts.length} draw(s), ${audit.attempts.reduce((s, x) => s + x.seconds, 0).toFixed(1)} s): ` +
+        `released ${percent(a.released)}, plain fine-tune ${percent(a.finetune.accuracy)}, pruning 10-70% max ${percent(Math.max(...a.prune.map((r) => r.accuracy)))}, greedy zeroing ${percent(a.greedy.accuracy)} (bar ${percent(a.bar)})`,
+    );
+  }
 
   out.note(`measuring: ${flags.trials} wrong and ${flags.trials} near-miss passwords`);
   const report = protectionReport(protectedModel, password, test, { baseline: baseline.model, trials: flags.trials, seed: flags.seed, datasetName: all.name });
@@ -73,7 +81,7 @@ export async function runPipeline(flags: PipelineFlags): Promise<void> {
   );
   const totalSeconds = (performance.now() - started) / 1000;
   out.info(`${totalSeconds.toFixed(0)} s in all; the whole attack suite: edgepro attack all (docs/ATTACKS.md)`);
-  await out.result({ ...report, strategy: flags.strategy, levels, seconds: totalSeconds, reportSeconds: seconds });
+  await out.result({ ...report, strategy: flags.strategy, audit: audit ?? null, levels, seconds: totalSeconds, reportSeconds: seconds });
 }
 
 /**

@@ -17,6 +17,8 @@ export interface ProtectFlags extends DataFlags, TrainOptionFlags, CommonFlags {
   force?: boolean;
   reproduciblePassword?: boolean;
   seal: SealSelection;
+  /** `--no-audit` sets it false. */
+  audit: boolean;
 }
 
 /** `--seal all|none|LAYER,LAYER`: which weights ship sealed. */
@@ -44,6 +46,10 @@ export function registerProtect(program: Command): void {
     .option(
       '--reproducible-password',
       'derive the password from --seed instead of WebCrypto, for experiments that must repeat; never for a model you ship: whoever can retrain the baseline regenerates the password',
+    )
+    .option(
+      '--no-audit',
+      'skip the lock audit (on by default: 600 training samples are held out, and after lock training a plain fine-tune, pruning 10-70% and a greedy zeroing search on them must leave the released model at or below 20%; a lock that fails is retrained with a fresh password twice, then protect fails)',
     );
   cmd.option('--class-names <names>', 'comma-separated class names, output 0 first, stored in model.json (default: the CSV label column\'s names, or the --from model\'s)');
   addDataOptions(cmd);

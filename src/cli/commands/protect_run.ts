@@ -1,6 +1,6 @@
 import { initEngine } from '../../engine/index.js';
 import { evaluateClassifier } from '../../train/index.js';
-import { protect } from '../../owner/protect.js';
+import { auditRecord, protect } from '../../owner/protect.js';
 import { accuracyOf, buildLockGraph, predictWithPassword } from '../../lock/lock_graph.js';
 import { passwordSummary } from '../../lock/password.js';
 import { planFolds } from '../../lock/fold.js';
@@ -39,6 +39,7 @@ export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<
     seed: flags.seed,
     passwordRandomness: flags.reproduciblePassword ? 'seed' : 'crypto',
     password: { strategy: flags.strategy },
+    audit: flags.audit === false ? false : {},
     ...(flags.optimizer ? { optimizer: flags.optimizer } : {}),
     ...(flags.lr !== undefined ? { learningRate: flags.lr } : {}),
     ...(flags.weightDecay !== undefined ? { weightDecay: flags.weightDecay } : {}),
@@ -71,6 +72,25 @@ export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<
   out.info(
     `unlock: ${folded.length} of ${result.password.lockPoints.length} lock points fold into the weights${ops.length > 0 ? `; kept as lock ops (a multiply-add each at inference): ${ops.join(', ')}` : ', no lock op at inference'}`,
   );
+  const audit = result.audit ? auditRecord(result.audit) : undefined;
+  if (audit) {
+    out.info(
+      table(
+        ['lock audit (released model, no password)', ...audit.attempts.map((_, i) => `draw ${i + 1}`)],
+        [
+          [`as released`, ...audit.attempts.map((a) => percent(a.released))],
+          [`plain fine-tune (Adam 1e-3, ${result.audit!.attempts[0]!.finetune.steps} steps)`, ...audit.attempts.map((a) => percent(a.finetune))],
+          ['pruning 10-70%, max', ...audit.attempts.map((a) => percent(a.pruneMax))],
+          ['greedy zeroing', ...audit.attempts.map((a) => percent(a.greedy))],
+          [`passes (all <= ${percent(audit.bar)})`, ...audit.attempts.map((a) => (a.passes ? 'yes' : 'no'))],
+          ['seconds', ...audit.attempts.map((a) => a.seconds.toFixed(1))],
+        ],
+      ),
+    );
+    out.info(`lock audit: on ${audit.heldOut} training samples held out of lock training (${result.audit!.attempts[0]!.attackSamples} to attack with, ${result.audit!.attempts[0]!.scoreSamples} to score on)`);
+  } else {
+    out.info('lock audit: skipped (--no-audit)');
+  }
   out.info(`protection: ${level}`);
   out.info(`wrote ${flags.out}/ (${protectedBundle.bundle.fileNames().join(', ')}), the owner key ${keyPath} and ${holdoutRecordPath(keyPath)} (the held-out split, for eval and attack)`);
   process.stderr.write(`edgepro: keep ${keyPath} secret and never ship it: it opens ${CONTAINER_FILE}${protectedBundle.sealedBytes > 0 ? ' and the sealed weights' : ''}; issue licences with it (edgepro licence issue)\n`);
@@ -91,6 +111,7 @@ export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<
     out: flags.out,
     ownerKey: keyPath,
     seconds: result.training.seconds,
+    audit: audit ?? null,
   });
 }
 
