@@ -17,22 +17,22 @@ import { initEngine } from '../src/engine/index.js';
 import { buildLeNet5 } from '../src/models/index.js';
 import { evaluateClassifier, protectModel, trainClassifier, type ProtectOptions } from '../src/train/index.js';
 import { protectionReport } from '../src/eval/report.js';
-import { fineTuneAttack, type FineTuneResult } from '../src/attacks/finetune.js';
-import { pruneAttack, type PruneAttackResult } from '../src/attacks/prune.js';
-import { reverseAttack, type ReverseResult } from '../src/attacks/reverse.js';
-import { transferAttack, type TransferResult } from '../src/attacks/transfer.js';
+import type { FineTuneResult } from '../src/attacks/finetune.js';
+import type { PruneAttackResult } from '../src/attacks/prune.js';
+import type { ReverseResult } from '../src/attacks/reverse.js';
+import type { TransferResult } from '../src/attacks/transfer.js';
+import { runAttackSuite, type AttackName, type SuiteTarget } from '../src/attacks/suite.js';
+import { STRATEGY_SELECTION } from '../src/lock/generate.js';
 import { loadBenchData } from './data.js';
 
 interface Scheme {
   name: string;
-  options: Omit<ProtectOptions, 'epochs' | 'seed'>;
-  /** Share of the ranking its neurons are drawn from, for the key space. */
-  topFraction: number;
+  options: Omit<ProtectOptions, 'epochs' | 'seed'> & { password: { strategy: keyof typeof STRATEGY_SELECTION } };
 }
 
 const SCHEMES: Scheme[] = [
-  { name: 'hardened', options: { password: { strategy: 'hardened' } }, topFraction: 1 },
-  { name: 'reference', options: { password: { strategy: 'reference' } }, topFraction: 0.3 },
+  { name: 'hardened', options: { password: { strategy: 'hardened' } } },
+  { name: 'reference', options: { password: { strategy: 'reference' } } },
 ];
 
 const { values } = parseArgs({
@@ -88,16 +88,38 @@ for (const scheme of SCHEMES.filter((s) => values.schemes!.split(',').includes(s
   const report = protectionReport(a.protected, a.password, test, { baseline: baseline.model, trials: 100, seed });
   log(`${scheme.name}: authorized ${pct(report.authorizedAccuracy)}, unauthorized ${pct(report.unauthorizedAccuracy)}`);
   const row: Row = { scheme: scheme.name, draw, report, seconds };
-  if (attacks.has('finetune')) {
-    // The unprotected arm does not depend on the scheme: measured once, with the first scheme.
-    row.finetune = await timed('finetune', () =>
-      fineTuneAttack(a.protected, train, test, {
-        seed,
-        fractions,
-        ...(unprotectedArm ? {} : { baseline }),
-        onRun: (r) => log(`  finetune ${r.fraction} ${r.arm} ${r.recipe}: ${pct(r.testAccuracy)}`),
-      }),
-    );
+  const target: SuiteTarget = {
+    protected: a.protected,
+    password: a.password,
+    sealed: { weights: 0, share: 0 },
+    // The unprotected arm does not depend on the scheme: measured once, with the first scheme and draw.
+    ...(unprotectedArm ? {} : { baseline }),
+    // The password's neurons come from this share of the ranking (the key space counts them there).
+    topFraction: STRATEGY_SELECTION[scheme.options.password.strategy].topFraction,
+  };
+  if (attacks.has('transfer')) {
+    const b = await timed('protect seed+1', () => protectModel(baseline, train, { ...scheme.options, epochs: lockEpochs, seed: seed + 1, passwordRandomness: 'crypto' }));
+    target.other = b.protected;
+    target.otherPassword = b.password;
+  }
+  const suite = await runAttackSuite(target, train, test, {
+    attacks: (['finetune', 'prune', 'reverse', 'transfer'] as const).filter((name: AttackName) => attacks.has(name)),
+    seed,
+    finetune: { fractions, onRun: (r) => log(`  finetune ${r.fraction} ${r.arm} ${r.recipe}: ${pct(r.testAccuracy)}`) },
+    prune: values.fast ? { ratios: [0.1, 0.3, 0.5, 0.7] } : {},
+    reverse: { onProgress: (stage, detail) => log(`  reverse ${stage}: ${detail}`) },
+  });
+  for (const [name, s] of Object.entries(suite.seconds)) {
+    seconds[name] = s;
+    log(`${scheme.name} draw ${draw + 1}/${draws}: ${name} ${s.toFixed(0)} s`);
+  }
+  for (const result of suite.results) {
+    if (result.attack === 'finetune') row.finetune = result;
+    else if (result.attack === 'prune') row.prune = result;
+    else if (result.attack === 'reverse') row.reverse = result;
+    else row.transfer = result;
+  }
+  if (row.finetune) {
     if (unprotectedArm) {
       row.finetune.results.forEach((r, i) => {
         const u = unprotectedArm!.results[i]!;
@@ -106,16 +128,6 @@ for (const scheme of SCHEMES.filter((s) => values.schemes!.split(',').includes(s
         r.arms.unprotected = u.arms.unprotected!;
       });
     } else unprotectedArm = row.finetune;
-  }
-  if (attacks.has('prune')) row.prune = await timed('prune', () => pruneAttack(a.protected, train, test, { seed, ...(values.fast ? { ratios: [0.1, 0.3, 0.5, 0.7] } : {}) }));
-  if (attacks.has('reverse')) {
-    row.reverse = await timed('reverse', () =>
-      reverseAttack(a.protected, a.password, train, test, { seed, topFraction: scheme.topFraction, onProgress: (stage, detail) => log(`  reverse ${stage}: ${detail}`) }),
-    );
-  }
-  if (attacks.has('transfer')) {
-    const b = await timed('protect seed+1', () => protectModel(baseline, train, { ...scheme.options, epochs: lockEpochs, seed: seed + 1, passwordRandomness: 'crypto' }));
-    row.transfer = transferAttack(b.protected, a.password, test, { passwordB: b.password });
   }
   rows.push(row);
   if (values.json) {

@@ -37,7 +37,8 @@ describe('class names', () => {
     ok(await edgepro('train', '--arch', 'mlp', '--csv', 'data.csv', '--label', 'species', '--epochs', '20', '--out', 'models/tabular', '--quiet'));
     const trained = JSON.parse(await readFile(join(dir, 'models/tabular/model.json'), 'utf8'));
     expect(trained.userDefinedMetadata.edgepro.classNames).toEqual(SPECIES);
-    ok(await edgepro('protect', '--from', 'models/tabular', '--csv', 'data.csv', '--label', 'species', '--epochs', '20', '--out', 'models/protected', '--quiet'));
+    // 192 training rows: too few for protect's lock audit (it holds out 10%, at least 30), which it would refuse.
+    ok(await edgepro('protect', '--from', 'models/tabular', '--csv', 'data.csv', '--label', 'species', '--epochs', '20', '--no-audit', '--out', 'models/protected', '--quiet'));
     const shipped = JSON.parse(await readFile(join(dir, 'models/protected/model.json'), 'utf8'));
     expect(shipped.userDefinedMetadata.edgepro.classNames).toEqual(SPECIES);
     ok(await edgepro('keygen', 'device', '--out', 'device', '--quiet'));
