@@ -46,7 +46,7 @@ import {
 import { writeFileAtomic, writeFilesAtomic } from '../src/util/node_fs.js';
 
 /** Bump when the fixture's content or layout changes: a cache made by an older script is rebuilt. */
-const FIXTURE_VERSION = 5;
+const FIXTURE_VERSION = 6;
 const SEED = 0;
 const BASELINE_EPOCHS = 2;
 const LOCK_EPOCHS = 6;
@@ -94,6 +94,9 @@ export interface FixtureManifest {
    */
   accuracy: { baseline: number; authorized: number; unauthorized: number; loaded: { model: number; 'model-lock': number } };
   samples: number;
+  /** The unlocked model's classes for the page's sample digits, computed in Node (the page must show the same), and how many are right. */
+  sampleClasses: number[];
+  sampleRight: number;
   /** The demo credentials: the passphrase, the KDF of the passphrase licences, the one device key, the vendor key. */
   demo: { passphrase: string; kdf: typeof DEMO_KDF; deviceKey: string; vendorPublicKey: string };
   bundles: { model: FixtureBundle; 'model-lock': FixtureBundle; graph: FixtureBundle };
@@ -218,6 +221,10 @@ async function build(log: (line: string) => void): Promise<FixtureManifest> {
     { path: join(PUBLIC_DIR, 'vendor.pub'), data: encodeKeyFile('vendor-public', keys.vendor.publicKey) },
   ]);
   const samples = sampleStratified(test, SAMPLE_COUNT, SEED + 1);
+  // On the pixels as the page gets them (bytes / 255), so that a rounding cannot flip a class.
+  const shown = { ...samples, x: Float32Array.from(samples.x, (v) => Math.round(v * 255) / 255) };
+  const sampleClasses = Array.from(predictWithPassword(buildLockGraph(locked), shown, password));
+  const sampleRight = sampleClasses.filter((c, i) => c === samples.y[i]).length;
   await writeFileAtomic(join(PUBLIC_DIR, 'samples.json'), JSON.stringify({ source: 'embedded MNIST, held-out test split', samples: encodeSamples(samples.x, samples.y) }));
   baseline.model.dispose();
   locked.model.dispose();
@@ -230,6 +237,8 @@ async function build(log: (line: string) => void): Promise<FixtureManifest> {
     lockEpochs: LOCK_EPOCHS,
     accuracy: { baseline: baselineAccuracy, authorized, unauthorized, loaded },
     samples: SAMPLE_COUNT,
+    sampleClasses,
+    sampleRight,
     demo: { passphrase: DEMO_PASSPHRASE, kdf: DEMO_KDF, deviceKey: 'demo/device.key', vendorPublicKey: 'vendor.pub' },
     bundles,
     graphOriginal: { modelJson: 'graph-original/faceres.json', inputShape: [1, 224, 224, 3] },
