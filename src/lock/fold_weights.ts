@@ -47,20 +47,22 @@ function checkChannels(affine: ChannelAffine, channels: number, layer: string, s
 /**
  * Kernel and bias of a Dense, Conv2D or DepthwiseConv2D, with `edit` applied (input side first). The kernel is read
  * as rows x columns, a column being an output channel: row `r` reads input channel `r % channels` (Dense, Conv2D),
- * or column `j` reads input channel `floor(j / multiplier)` (DepthwiseConv2D). Scaling stays in float32 (a product
- * of two float32 values rounds once); the bias accumulates in float64.
+ * or column `j` reads input channel `floor(j / multiplier)` (DepthwiseConv2D). Scaling is one broadcast multiply on
+ * the backend (a product of two float32 values rounds once, as in plain arithmetic); a shifted input's bias term is
+ * summed in float64, and only when there is one.
  */
-function editKernel(layer: Layer, weights: tf.Tensor[], edit: LayerEdit): { kernel: Float32Array; bias: Float64Array; shape: number[] } {
+function editKernel(layer: Layer, weights: tf.Tensor[], edit: LayerEdit): { kernel: tf.Tensor; bias: Float64Array } {
   const [kernelTensor, biasTensor] = weights;
   if (kernelTensor === undefined) throw new ModelFormatError(`layer ${layer.name} has no kernel to fold into`);
   const shape = kernelTensor.shape;
-  const kernel = Float32Array.from(kernelTensor.dataSync());
   const depthwise = layer.getClassName() === 'DepthwiseConv2D';
   const last = shape[shape.length - 1]!;
   const columns = depthwise ? shape[2]! * last : last;
-  const rows = kernel.length / columns;
+  const rows = kernelTensor.size / columns;
   const bias = biasTensor !== undefined ? values(biasTensor) : new Float64Array(columns);
+  const isOne = (v: Float64Array) => v.every((x) => x === 1);
 
+  let inputScale: tf.Tensor | undefined;
   if (edit.input !== undefined) {
     const channels = edit.input.scale.length;
     const reads = depthwise ? shape[2]! : rows;
@@ -68,34 +70,39 @@ function editKernel(layer: Layer, weights: tf.Tensor[], edit: LayerEdit): { kern
       throw new ModelFormatError(`cannot fold a lock of ${channels} neurons into ${layer.name}, which reads ${reads} input rows`);
     }
     const { scale, shift } = edit.input;
-    // Per column for a depthwise kernel, per row otherwise.
-    const columnScale = depthwise ? Float64Array.from({ length: columns }, (_, j) => scale[Math.floor(j / last)]!) : undefined;
-    const columnShift = depthwise ? Float64Array.from({ length: columns }, (_, j) => shift[Math.floor(j / last)]!) : undefined;
-    for (let r = 0; r < rows; r++) {
-      const base = r * columns;
-      const s = columnScale === undefined ? scale[r % channels]! : 1;
-      const d = columnShift === undefined ? shift[r % channels]! : 0;
-      for (let j = 0; j < columns; j++) {
-        const w = kernel[base + j]!;
-        const dj = columnShift === undefined ? d : columnShift[j]!;
-        if (dj !== 0) bias[j]! += w * dj;
-        const sj = columnScale === undefined ? s : columnScale[j]!;
-        if (sj !== 1) kernel[base + j] = w * sj;
+    if (shift.some((d) => d !== 0)) {
+      const kernel = kernelTensor.dataSync();
+      for (let r = 0; r < rows; r++) {
+        const base = r * columns;
+        for (let j = 0; j < columns; j++) {
+          const d = shift[depthwise ? Math.floor(j / last) : r % channels]!;
+          if (d !== 0) bias[j]! += kernel[base + j]! * d;
+        }
       }
     }
+    if (!isOne(scale)) {
+      // Broadcast over the kernel: [rows / channels, channels, columns] for Dense and Conv2D, [.., cin, 1] for depthwise.
+      inputScale = tf.tensor(Float32Array.from(scale), depthwise ? [1, 1, channels, 1] : [1, channels, 1]);
+    }
   }
+  let outputScale: tf.Tensor | undefined;
   if (edit.output !== undefined) {
     checkChannels(edit.output, columns, layer.name, 'output');
     const { scale, shift } = edit.output;
-    if (scale.some((v) => v !== 1)) {
-      for (let r = 0; r < rows; r++) {
-        const base = r * columns;
-        for (let j = 0; j < columns; j++) kernel[base + j]! *= scale[j]!;
-      }
-    }
+    if (!isOne(scale)) outputScale = tf.tensor(Float32Array.from(scale), depthwise ? [1, 1, shape[2]!, last] : [columns]);
     for (let o = 0; o < columns; o++) bias[o] = scale[o]! * bias[o]! + shift[o]!;
   }
-  return { kernel, bias, shape };
+  const kernel = tf.tidy(() => {
+    let k: tf.Tensor = kernelTensor;
+    if (inputScale !== undefined) {
+      k = depthwise ? tf.mul(k, inputScale) : tf.reshape(tf.mul(tf.reshape(k, [rows / edit.input!.scale.length, edit.input!.scale.length, columns]), inputScale), shape);
+    }
+    if (outputScale !== undefined) k = tf.mul(k, outputScale);
+    // A copy even when nothing scales it: the unlocked model must share no mutable state with the original.
+    return k === kernelTensor ? tf.clone(k) : k;
+  });
+  tf.dispose([inputScale, outputScale].filter((t): t is tf.Tensor => t !== undefined));
+  return { kernel, bias };
 }
 
 /** gamma, beta, mean and variance of a BatchNormalization with `edit` applied (input side first). */
@@ -146,8 +153,8 @@ export function editedWeights(source: Layer, target: Layer, edit: LayerEdit): tf
     return editBatchNorm(source, weights, edit).map((v) => tf.tensor1d(Float32Array.from(v), 'float32'));
   }
   if (cls !== 'Dense' && cls !== 'Conv2D' && cls !== 'DepthwiseConv2D') throw new ModelFormatError(`cannot fold a lock into ${source.name} (${cls})`);
-  const { kernel, bias, shape } = editKernel(source, weights, edit);
-  const tensors = [tf.tensor(kernel, shape, 'float32')];
+  const { kernel, bias } = editKernel(source, weights, edit);
+  const tensors = [kernel];
   if (target.getWeights().length > 1) tensors.push(tf.tensor1d(Float32Array.from(bias), 'float32'));
   else if (bias.some((b) => b !== 0)) {
     tf.dispose(tensors);
