@@ -1,0 +1,313 @@
+/**
+ * The substitute attack: a thief of a partially sealed model fills the sealed layers as best they can, then
+ * fine-tunes. Sealed layers are filled by one of three recipes — left as freshly drawn (what {@link thiefView} gives),
+ * copied from a substitute the thief trains from scratch on their own labelled share, or copied from a substitute
+ * trained on another public dataset of the same input shape — and the whole model is then fine-tuned with every
+ * clear-layer recipe (DEFAULT_RECIPES: plain, or re-initialising the output layer or the dense head), the best chosen
+ * on the thief's own held-out slice.
+ *
+ * Two yardsticks, on the same samples with the same budget: the control, a thief of the same model with every
+ * weight sealed (the control's fresh copy, attacked with the very same recipes), and training from scratch (the
+ * control's `fresh` recipe alone). A budget holds when attacked <= control + margin and attacked <= scratch + margin.
+ */
+import type { Dataset } from '../data/types.js';
+import { sampleStratified, stratifiedSplit } from '../data/split.js';
+import type { LockableModel } from '../models/types.js';
+import { cloneLockable } from '../models/serialize.js';
+import { evaluateClassifier } from '../train/evaluate.js';
+import { InvalidArgumentError, SubstituteMismatchError } from '../util/errors.js';
+import { checkHeldOut, type HeldOutSplit } from '../owner/holdout.js';
+import { sealedShare } from './thief.js';
+import { DEFAULT_RECIPES, controlCopy, freshCopy, tune, tuneAndScore, type Recipe, type TuneBudget } from './tune.js';
+
+/** A thief's label budget: a count of labelled samples, or a share of the training set. */
+export type LabelBudget = { labels: number } | { fraction: number };
+
+/** 10, 50 and 100 labels, and 1, 5 and 10% of the training set. */
+export const DEFAULT_BUDGETS: readonly LabelBudget[] = [{ labels: 10 }, { labels: 50 }, { labels: 100 }, { fraction: 0.01 }, { fraction: 0.05 }, { fraction: 0.1 }];
+
+/** How the thief fills the sealed layers before fine-tuning. */
+export const SEALED_RECIPES = ['fresh', 'own-share', 'public'] as const;
+export type SealedRecipe = (typeof SEALED_RECIPES)[number];
+
+export interface SubstituteOptions {
+  /** Manifest names of the weights that ship sealed (what `openOwnedModel` reports as `sealedWeights`). */
+  sealed: readonly string[];
+  /**
+   * Another public dataset of the model's input shape and class count (Fashion-MNIST for an MNIST model, MNIST for
+   * Fashion-MNIST), for the `public` recipe; without it that recipe is not run.
+   */
+  publicData?: Dataset;
+  /** Samples of `publicData` the public substitute trains on. Default 10,000 (all of it when fewer). */
+  publicSamples?: number;
+  /** Epochs of Adam (0.001) the public substitute trains for. Default 5. */
+  publicEpochs?: number;
+  /** Label budgets. Default {@link DEFAULT_BUDGETS}. */
+  budgets?: readonly LabelBudget[];
+  /** Clear-layer recipes, tried after every sealed-layer recipe. Default DEFAULT_RECIPES. */
+  recipes?: readonly Recipe[];
+  /** Training budget of every fine-tuning run, the same for every arm. Default 30 epochs of batch 32. */
+  epochs?: number;
+  batchSize?: number;
+  /** Share of the thief's samples held out to choose the recipe on. Default 0.2. */
+  holdoutShare?: number;
+  /** A budget holds where attacked <= control + margin and <= scratch + margin. Default 0.01 (one point). */
+  margin?: number;
+  seed?: number;
+  /** The test set's provenance: with it, a test set that is not the split protect held out is refused. */
+  heldOut?: HeldOutSplit;
+  /** Called after each run, for progress. */
+  onRun?: (run: { budget: LabelBudget; arm: 'attacked' | 'control'; recipe: string; testAccuracy: number }) => void;
+}
+
+export interface SubstituteRecipeOutcome {
+  sealedRecipe: SealedRecipe;
+  recipe: string;
+  holdoutAccuracy: number;
+  testAccuracy: number;
+  diverged: boolean;
+}
+
+export interface SubstituteArm {
+  /** `<sealed recipe>/<clear recipe>` with the best held-out accuracy (ties: the earlier). */
+  bestRecipe: string;
+  /** Test accuracy of that run. */
+  accuracy: number;
+  recipes: SubstituteRecipeOutcome[];
+}
+
+export interface SubstituteRow {
+  budget: LabelBudget;
+  /** Labelled samples the thief holds (fit on all but the held-out slice). */
+  samples: number;
+  trainSamples: number;
+  holdoutSamples: number;
+  /** The thief's view of the model, sealed layers filled by each recipe, then fine-tuned; best on the hold-out. */
+  attacked: SubstituteArm;
+  /** The same model with every weight sealed, attacked with the same recipes. */
+  control: SubstituteArm;
+  /** Training from scratch: the control's `fresh` recipe alone, best on the hold-out. */
+  scratchAccuracy: number;
+  scratchBestRecipe: string;
+  /** attacked <= control + margin and attacked <= scratch + margin. */
+  holds: boolean;
+}
+
+export interface SubstituteResult {
+  attack: 'substitute';
+  selection: 'attacker-holdout';
+  /** Sealed weights, and their share of the weights' bytes. */
+  sealed: { weights: number; share: number };
+  /** Sealed-layer recipes run (`own-share` and `public` need a sealed weight; `public` needs `publicData`). */
+  sealedRecipes: SealedRecipe[];
+  /** The public substitute: its dataset, samples and epochs. */
+  public?: { dataset: string; samples: number; epochs: number };
+  holdoutShare: number;
+  epochs: number;
+  batchSize: number;
+  margin: number;
+  /** The thief's view without password, before any attack. */
+  unattackedAccuracy: number;
+  results: SubstituteRow[];
+  /** Every budget holds. */
+  holds: boolean;
+}
+
+// --- substitutes ---
+
+/**
+ * Writes `from`'s values of the `sealed` weights into `into`, in place; every other weight of `into` is left as it
+ * is. Refuses (SubstituteMismatchError) a sealed weight that either model lacks or that differs in shape.
+ */
+export function copySealedWeights(into: LockableModel, from: LockableModel, sealed: readonly string[]): void {
+  const source = new Map(from.model.weights.map((w) => [w.originalName, w]));
+  const target = new Map(into.model.weights.map((w) => [w.originalName, w]));
+  for (const name of sealed) {
+    const a = target.get(name);
+    const b = source.get(name);
+    if (a === undefined || b === undefined) throw new SubstituteMismatchError(`sealed weight ${name} is not in the ${a === undefined ? 'model' : 'substitute'}`);
+    if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
+      throw new SubstituteMismatchError(`sealed weight ${name} has shape [${a.shape.join(', ')}] but the substitute's is [${b.shape.join(', ')}]`);
+    }
+  }
+  for (const name of sealed) target.get(name)!.write(source.get(name)!.read());
+}
+
+/** Refuses a public dataset whose samples or classes do not fit the model's input and output. */
+export function checkPublicData(model: LockableModel, data: Dataset): void {
+  const input = model.model.inputs[0]?.shape.slice(1) ?? [];
+  if (input.length !== data.sampleShape.length || input.some((d, i) => d !== null && d !== data.sampleShape[i])) {
+    throw new SubstituteMismatchError(`public dataset ${data.name} has samples of shape [${data.sampleShape.join(', ')}] but the model takes [${input.join(', ')}]`);
+  }
+  const output = model.model.outputs[0]?.shape.at(-1);
+  if (typeof output === 'number' && output !== data.numClasses) {
+    throw new SubstituteMismatchError(`public dataset ${data.name} has ${data.numClasses} classes but the model has ${output} outputs`);
+  }
+}
+
+/**
+ * A substitute of `model`'s architecture trained from scratch on `data` (Adam 0.001): what a thief trains on another
+ * public dataset to fill sealed layers with.
+ */
+export async function trainSubstitute(model: LockableModel, data: Dataset, options: { epochs?: number; batchSize?: number; seed?: number } = {}): Promise<LockableModel> {
+  checkPublicData(model, data);
+  const seed = options.seed ?? 0;
+  const substitute = await freshCopy(model, seed + 7);
+  const { diverged } = tune(substitute, data, { name: 'adam-0.001', optimizer: 'adam', learningRate: 0.001 }, { epochs: options.epochs ?? 5, batchSize: options.batchSize ?? 32, seed });
+  if (diverged) throw new InvalidArgumentError(`the substitute trained on ${data.name} diverged`);
+  return substitute;
+}
+
+// --- internals ---
+
+const budgetLabel = (b: LabelBudget) => ('labels' in b ? `${b.labels} labels` : `${b.fraction * 100}%`);
+
+function checkBudget(b: LabelBudget, n: number): number {
+  const k = 'labels' in b ? b.labels : Math.max(1, Math.round(b.fraction * n));
+  if ('fraction' in b && !(b.fraction > 0 && b.fraction <= 1)) throw new InvalidArgumentError(`budget fraction must be in (0, 1], got ${b.fraction}`);
+  if (!(Number.isInteger(k) && k >= 2 && k <= n)) throw new InvalidArgumentError(`budget ${budgetLabel(b)} of ${n} samples must leave between 2 and ${n} to attack with`);
+  return k;
+}
+
+interface View {
+  sealedRecipe: SealedRecipe;
+  start: () => Promise<LockableModel>;
+}
+
+/** Every view × every recipe; returns the arm and, when asked, the best run's model (the caller disposes it). */
+async function runViews(
+  views: readonly View[],
+  recipes: readonly Recipe[],
+  data: { fit: Dataset; holdout: Dataset; test: Dataset },
+  budget: TuneBudget,
+  report: (recipe: string, testAccuracy: number) => void,
+  keepBest: boolean,
+): Promise<{ arm: SubstituteArm; best?: LockableModel }> {
+  const outcomes: SubstituteRecipeOutcome[] = [];
+  let best: { outcome: SubstituteRecipeOutcome; model?: LockableModel } | undefined;
+  for (const view of views) {
+    for (const recipe of recipes) {
+      const model = await view.start();
+      const scored = tuneAndScore(model, data.fit, data.holdout, data.test, recipe, budget);
+      const outcome = { sealedRecipe: view.sealedRecipe, recipe: recipe.name, ...scored };
+      outcomes.push(outcome);
+      report(`${view.sealedRecipe}/${recipe.name}`, scored.testAccuracy);
+      if (best === undefined || outcome.holdoutAccuracy > best.outcome.holdoutAccuracy) {
+        best?.model?.model.dispose();
+        best = { outcome, ...(keepBest ? { model } : {}) };
+        if (!keepBest) model.model.dispose();
+      } else {
+        model.model.dispose();
+      }
+    }
+  }
+  const b = best!.outcome;
+  return { arm: { bestRecipe: `${b.sealedRecipe}/${b.recipe}`, accuracy: b.testAccuracy, recipes: outcomes }, ...(best!.model ? { best: best!.model } : {}) };
+}
+
+function bestOf(outcomes: readonly SubstituteRecipeOutcome[]): SubstituteRecipeOutcome {
+  return outcomes.reduce((a, b) => (b.holdoutAccuracy > a.holdoutAccuracy ? b : a));
+}
+
+// --- public ---
+
+/**
+ * Attacks the thief's view `stolen` of a partially sealed model (sealed weights freshly drawn, as {@link thiefView}
+ * gives) at every label budget: sealed layers filled by each sealed-layer recipe, then every clear-layer recipe,
+ * against the all-sealed control and training from scratch. Nothing passed in is modified.
+ *
+ * @example
+ * ```ts
+ * const stolen = await thiefView(owned.lockable, owned.sealedWeights, 0);
+ * const result = await substituteAttack(stolen, train, test, { sealed: owned.sealedWeights, publicData: fashion });
+ * result.holds; // false when some budget beats the all-sealed control or training from scratch by more than a point
+ * ```
+ */
+export async function substituteAttack(stolen: LockableModel, train: Dataset, test: Dataset, options: SubstituteOptions): Promise<SubstituteResult> {
+  if (options.heldOut) checkHeldOut(options.heldOut, test.y.length);
+  const budgets = options.budgets ?? DEFAULT_BUDGETS;
+  const recipes = options.recipes ?? DEFAULT_RECIPES;
+  const holdoutShare = options.holdoutShare ?? 0.2;
+  const margin = options.margin ?? 0.01;
+  const seed = options.seed ?? 0;
+  const budget = { epochs: options.epochs ?? 30, batchSize: options.batchSize ?? 32, seed };
+  if (recipes.length === 0) throw new InvalidArgumentError('substituteAttack needs at least one recipe');
+  if (budgets.length === 0) throw new InvalidArgumentError('substituteAttack needs at least one budget');
+  if (!(holdoutShare > 0 && holdoutShare < 1)) throw new InvalidArgumentError(`holdoutShare must be in (0, 1), got ${holdoutShare}`);
+  const counts = budgets.map((b) => checkBudget(b, train.y.length));
+  const names = new Set(stolen.model.weights.map((w) => w.originalName));
+  for (const name of options.sealed) if (!names.has(name)) throw new SubstituteMismatchError(`sealed weight ${name} is not in the model`);
+  if (options.publicData) checkPublicData(stolen, options.publicData);
+
+  // The public substitute is trained once: the public data does not depend on the budget.
+  const publicSamples = options.publicData ? Math.min(options.publicSamples ?? 10_000, options.publicData.y.length) : 0;
+  const publicEpochs = options.publicEpochs ?? 5;
+  const publicModel = options.publicData
+    ? await trainSubstitute(stolen, publicSamples === options.publicData.y.length ? options.publicData : sampleStratified(options.publicData, publicSamples, seed + 5), { epochs: publicEpochs, batchSize: budget.batchSize, seed })
+    : undefined;
+  const sealedRecipes: SealedRecipe[] = options.sealed.length === 0 ? ['fresh'] : publicModel ? ['fresh', 'own-share', 'public'] : ['fresh', 'own-share'];
+  const filled = (base: () => Promise<LockableModel>, from: LockableModel, sealed: readonly string[]) => async () => {
+    const model = await base();
+    copySealedWeights(model, from, sealed);
+    return model;
+  };
+
+  const results: SubstituteRow[] = [];
+  try {
+    for (const [i, labelBudget] of budgets.entries()) {
+      const thief = sampleStratified(train, counts[i]!, seed + 1);
+      const { train: fit, test: holdout } = stratifiedSplit(thief, { testFraction: holdoutShare, seed: seed + 2 });
+      const data = { fit, holdout, test };
+      const report = (arm: 'attacked' | 'control') => (recipe: string, testAccuracy: number) => options.onRun?.({ budget: labelBudget, arm, recipe, testAccuracy });
+      // The control's fresh recipe is training from scratch; its best model is also the thief's own-share substitute.
+      const scratch = await runViews([{ sealedRecipe: 'fresh', start: () => controlCopy(stolen, seed) }], recipes, data, budget, report('control'), true);
+      const ownShare = scratch.best!;
+      try {
+        const controlViews: View[] = [];
+        const attackedViews: View[] = [{ sealedRecipe: 'fresh', start: () => cloneLockable(stolen) }];
+        if (sealedRecipes.includes('own-share')) {
+          controlViews.push({ sealedRecipe: 'own-share', start: () => cloneLockable(ownShare) });
+          attackedViews.push({ sealedRecipe: 'own-share', start: filled(() => cloneLockable(stolen), ownShare, options.sealed) });
+        }
+        if (publicModel) {
+          controlViews.push({ sealedRecipe: 'public', start: () => cloneLockable(publicModel) });
+          attackedViews.push({ sealedRecipe: 'public', start: filled(() => cloneLockable(stolen), publicModel, options.sealed) });
+        }
+        const more = controlViews.length > 0 ? (await runViews(controlViews, recipes, data, budget, report('control'), false)).arm.recipes : [];
+        const controlOutcomes = [...scratch.arm.recipes, ...more];
+        const c = bestOf(controlOutcomes);
+        const control: SubstituteArm = { bestRecipe: `${c.sealedRecipe}/${c.recipe}`, accuracy: c.testAccuracy, recipes: controlOutcomes };
+        const { arm: attacked } = await runViews(attackedViews, recipes, data, budget, report('attacked'), false);
+        results.push({
+          budget: labelBudget,
+          samples: thief.y.length,
+          trainSamples: fit.y.length,
+          holdoutSamples: holdout.y.length,
+          attacked,
+          control,
+          scratchAccuracy: scratch.arm.accuracy,
+          scratchBestRecipe: scratch.arm.bestRecipe,
+          holds: attacked.accuracy <= control.accuracy + margin && attacked.accuracy <= scratch.arm.accuracy + margin,
+        });
+      } finally {
+        ownShare.model.dispose();
+      }
+    }
+  } finally {
+    publicModel?.model.dispose();
+  }
+  return {
+    attack: 'substitute',
+    selection: 'attacker-holdout',
+    sealed: { weights: options.sealed.length, share: sealedShare(stolen, options.sealed) },
+    sealedRecipes,
+    ...(options.publicData ? { public: { dataset: options.publicData.name, samples: publicSamples, epochs: publicEpochs } } : {}),
+    holdoutShare,
+    epochs: budget.epochs,
+    batchSize: budget.batchSize,
+    margin,
+    unattackedAccuracy: evaluateClassifier(stolen.model, test).accuracy,
+    results,
+    holds: results.every((r) => r.holds),
+  };
+}
