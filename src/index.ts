@@ -108,6 +108,7 @@ export { reverseAttack, type ReverseOptions, type ReverseResult } from './attack
 export { transferAttack, type TransferResult } from './attacks/transfer.js';
 export {
   substituteAttack,
+  ADAPTIVE_RECIPE,
   copySealedWeights,
   trainSubstitute,
   DEFAULT_BUDGETS,

@@ -21,6 +21,7 @@ export { transferAttack, type TransferResult } from './transfer.js';
 export { thiefView, sealedShare } from './thief.js';
 export {
   substituteAttack,
+  ADAPTIVE_RECIPE,
   copySealedWeights,
   trainSubstitute,
   DEFAULT_BUDGETS,

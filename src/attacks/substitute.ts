@@ -4,7 +4,8 @@
  * copied from a substitute the thief trains from scratch on their own labelled share, or copied from a substitute
  * trained on another public dataset of the same input shape — and the whole model is then fine-tuned with every
  * clear-layer recipe (DEFAULT_RECIPES: plain, or re-initialising the output layer or the dense head), the best chosen
- * on the thief's own held-out slice.
+ * on the thief's own held-out slice. The adaptive thief also trains the sealed weights jointly with an affine lock on
+ * every neuron of every lock point, the clear weights frozen (lock regression with `trainWeights`).
  *
  * Two yardsticks, on the same samples with the same budget: the control, a thief of the same model with every
  * weight sealed (the control's fresh copy, attacked with the very same recipes), and training from scratch (the
@@ -17,6 +18,8 @@ import { cloneLockable } from '../models/serialize.js';
 import { evaluateClassifier } from '../train/evaluate.js';
 import { InvalidArgumentError, SubstituteMismatchError } from '../util/errors.js';
 import { checkHeldOut, type HeldOutSplit } from '../owner/holdout.js';
+import { accuracyOf, buildLockGraph, predictWithPassword } from '../lock/lock_graph.js';
+import { lockRegressionAttack } from './lock_regression.js';
 import { sealedShare } from './thief.js';
 import { DEFAULT_RECIPES, controlCopy, freshCopy, tune, tuneAndScore, type Recipe, type TuneBudget } from './tune.js';
 
@@ -56,6 +59,13 @@ export interface SubstituteOptions {
   seed?: number;
   /** The test set's provenance: with it, a test set that is not the split protect held out is refused. */
   heldOut?: HeldOutSplit;
+  /**
+   * The adaptive thief: after each sealed-layer recipe, also train the sealed weights jointly with an affine lock on
+   * every neuron of every lock point (`lockRegressionAttack` with `trainWeights`, from no lock; the clear weights
+   * frozen), for `epochs` passes of Adam at `learningRate` (default 0.01). On the control every weight is trained so.
+   * Default on for a model with lock points; `false` leaves it out.
+   */
+  adaptive?: boolean | { learningRate?: number };
   /** Called after each run, for progress. */
   onRun?: (run: { budget: LabelBudget; arm: 'attacked' | 'control'; recipe: string; testAccuracy: number }) => void;
 }
@@ -100,6 +110,8 @@ export interface SubstituteResult {
   sealed: { weights: number; share: number };
   /** Sealed-layer recipes run (`own-share` and `public` need a sealed weight; `public` needs `publicData`). */
   sealedRecipes: SealedRecipe[];
+  /** The adaptive thief's step, when it ran (its runs are named {@link ADAPTIVE_RECIPE} after each sealed-layer recipe). */
+  adaptive?: { learningRate: number };
   /** The public substitute: its dataset, samples and epochs. */
   public?: { dataset: string; samples: number; epochs: number };
   holdoutShare: number;
@@ -172,6 +184,19 @@ function checkBudget(b: LabelBudget, n: number): number {
 interface View {
   sealedRecipe: SealedRecipe;
   start: () => Promise<LockableModel>;
+  /** The weights the adaptive run trains with the lock: the sealed ones (every weight on the control). */
+  unknown: readonly string[];
+}
+
+/** The name of the adaptive run among the clear-layer recipes. */
+export const ADAPTIVE_RECIPE = 'adaptive-lock+adam';
+
+/** One adaptive run: the unknown weights and a lock on every neuron fitted together; scored with the fitted lock. */
+function adaptiveRun(model: LockableModel, unknown: readonly string[], data: { fit: Dataset; holdout: Dataset; test: Dataset }, budget: TuneBudget, learningRate: number) {
+  const fitted = lockRegressionAttack(model, data.fit, data.test, { epochs: budget.epochs, batchSize: budget.batchSize ?? 32, learningRate, trainWeights: unknown, seed: budget.seed ?? 0 });
+  const holdoutAccuracy = accuracyOf(predictWithPassword(buildLockGraph(model), data.holdout, fitted.found), data.holdout.y);
+  const diverged = !Number.isFinite(holdoutAccuracy) || fitted.found.lockPoints.some((k) => k.alpha.some((v) => !Number.isFinite(v)));
+  return { holdoutAccuracy: diverged ? 0 : holdoutAccuracy, testAccuracy: fitted.accuracy, diverged };
 }
 
 /** Every view × every recipe; returns the arm and, when asked, the best run's model (the caller disposes it). */
@@ -182,16 +207,22 @@ async function runViews(
   budget: TuneBudget,
   report: (recipe: string, testAccuracy: number) => void,
   keepBest: boolean,
+  adaptive?: { learningRate: number },
 ): Promise<{ arm: SubstituteArm; best?: LockableModel }> {
   const outcomes: SubstituteRecipeOutcome[] = [];
   let best: { outcome: SubstituteRecipeOutcome; model?: LockableModel } | undefined;
   for (const view of views) {
-    for (const recipe of recipes) {
+    const runs: (Recipe | 'adaptive')[] = adaptive ? [...recipes, 'adaptive'] : [...recipes];
+    for (const recipe of runs) {
       const model = await view.start();
-      const scored = tuneAndScore(model, data.fit, data.holdout, data.test, recipe, budget);
-      const outcome = { sealedRecipe: view.sealedRecipe, recipe: recipe.name, ...scored };
+      const scored =
+        recipe === 'adaptive'
+          ? adaptiveRun(model, view.unknown, data, budget, adaptive!.learningRate)
+          : tuneAndScore(model, data.fit, data.holdout, data.test, recipe, budget);
+      const name = recipe === 'adaptive' ? ADAPTIVE_RECIPE : recipe.name;
+      const outcome = { sealedRecipe: view.sealedRecipe, recipe: name, ...scored };
       outcomes.push(outcome);
-      report(`${view.sealedRecipe}/${recipe.name}`, scored.testAccuracy);
+      report(`${view.sealedRecipe}/${name}`, scored.testAccuracy);
       if (best === undefined || outcome.holdoutAccuracy > best.outcome.holdoutAccuracy) {
         best?.model?.model.dispose();
         best = { outcome, ...(keepBest ? { model } : {}) };
@@ -246,6 +277,8 @@ export async function substituteAttack(stolen: LockableModel, train: Dataset, te
     ? await trainSubstitute(stolen, publicSamples === options.publicData.y.length ? options.publicData : sampleStratified(options.publicData, publicSamples, seed + 5), { epochs: publicEpochs, batchSize: budget.batchSize, seed })
     : undefined;
   const sealedRecipes: SealedRecipe[] = options.sealed.length === 0 ? ['fresh'] : publicModel ? ['fresh', 'own-share', 'public'] : ['fresh', 'own-share'];
+  const all = stolen.model.weights.map((w) => w.originalName);
+  const adaptive = options.adaptive !== false && stolen.lockPoints.length > 0 ? { learningRate: (typeof options.adaptive === 'object' ? options.adaptive.learningRate : undefined) ?? 0.01 } : undefined;
   const filled = (base: () => Promise<LockableModel>, from: LockableModel, sealed: readonly string[]) => async () => {
     const model = await base();
     copySealedWeights(model, from, sealed);
@@ -260,24 +293,27 @@ export async function substituteAttack(stolen: LockableModel, train: Dataset, te
       const data = { fit, holdout, test };
       const report = (arm: 'attacked' | 'control') => (recipe: string, testAccuracy: number) => options.onRun?.({ budget: labelBudget, arm, recipe, testAccuracy });
       // The control's fresh recipe is training from scratch; its best model is also the thief's own-share substitute.
-      const scratch = await runViews([{ sealedRecipe: 'fresh', start: () => controlCopy(stolen, seed) }], recipes, data, budget, report('control'), true);
+      const freshControl: View = { sealedRecipe: 'fresh', start: () => controlCopy(stolen, seed), unknown: all };
+      const scratch = await runViews([freshControl], recipes, data, budget, report('control'), true);
       const ownShare = scratch.best!;
       try {
         const controlViews: View[] = [];
-        const attackedViews: View[] = [{ sealedRecipe: 'fresh', start: () => cloneLockable(stolen) }];
+        const attackedViews: View[] = [{ sealedRecipe: 'fresh', start: () => cloneLockable(stolen), unknown: options.sealed }];
         if (sealedRecipes.includes('own-share')) {
-          controlViews.push({ sealedRecipe: 'own-share', start: () => cloneLockable(ownShare) });
-          attackedViews.push({ sealedRecipe: 'own-share', start: filled(() => cloneLockable(stolen), ownShare, options.sealed) });
+          controlViews.push({ sealedRecipe: 'own-share', start: () => cloneLockable(ownShare), unknown: all });
+          attackedViews.push({ sealedRecipe: 'own-share', start: filled(() => cloneLockable(stolen), ownShare, options.sealed), unknown: options.sealed });
         }
         if (publicModel) {
-          controlViews.push({ sealedRecipe: 'public', start: () => cloneLockable(publicModel) });
-          attackedViews.push({ sealedRecipe: 'public', start: filled(() => cloneLockable(stolen), publicModel, options.sealed) });
+          controlViews.push({ sealedRecipe: 'public', start: () => cloneLockable(publicModel), unknown: all });
+          attackedViews.push({ sealedRecipe: 'public', start: filled(() => cloneLockable(stolen), publicModel, options.sealed), unknown: options.sealed });
         }
-        const more = controlViews.length > 0 ? (await runViews(controlViews, recipes, data, budget, report('control'), false)).arm.recipes : [];
-        const controlOutcomes = [...scratch.arm.recipes, ...more];
+        // The adaptive thief of the fully sealed model: every weight and the lock fitted together.
+        const freshAdaptive = adaptive ? (await runViews([freshControl], [], data, budget, report('control'), false, adaptive)).arm.recipes : [];
+        const more = controlViews.length > 0 ? (await runViews(controlViews, recipes, data, budget, report('control'), false, adaptive)).arm.recipes : [];
+        const controlOutcomes = [...scratch.arm.recipes, ...freshAdaptive, ...more];
         const c = bestOf(controlOutcomes);
         const control: SubstituteArm = { bestRecipe: `${c.sealedRecipe}/${c.recipe}`, accuracy: c.testAccuracy, recipes: controlOutcomes };
-        const { arm: attacked } = await runViews(attackedViews, recipes, data, budget, report('attacked'), false);
+        const { arm: attacked } = await runViews(attackedViews, recipes, data, budget, report('attacked'), false, adaptive);
         results.push({
           budget: labelBudget,
           samples: thief.y.length,
@@ -301,6 +337,7 @@ export async function substituteAttack(stolen: LockableModel, train: Dataset, te
     selection: 'attacker-holdout',
     sealed: { weights: options.sealed.length, share: sealedShare(stolen, options.sealed) },
     sealedRecipes,
+    ...(adaptive ? { adaptive } : {}),
     ...(options.publicData ? { public: { dataset: options.publicData.name, samples: publicSamples, epochs: publicEpochs } } : {}),
     holdoutShare,
     epochs: budget.epochs,

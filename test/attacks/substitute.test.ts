@@ -10,7 +10,8 @@ import type { Dataset } from '../../src/data/types.js';
 import { buildLeNet5 } from '../../src/models/index.js';
 import type { LockableModel } from '../../src/models/types.js';
 import { thiefView } from '../../src/attacks/thief.js';
-import { copySealedWeights, substituteAttack, trainSubstitute } from '../../src/attacks/substitute.js';
+import { ADAPTIVE_RECIPE, copySealedWeights, substituteAttack, trainSubstitute } from '../../src/attacks/substitute.js';
+import { lockRegressionAttack } from '../../src/attacks/lock_regression.js';
 import { runAttackSuite, selfContainedTarget } from '../../src/attacks/suite.js';
 import type { Recipe } from '../../src/attacks/tune.js';
 import { trainClassifier } from '../../src/train/index.js';
@@ -95,7 +96,8 @@ describe('substitute attack', () => {
       [{ labels: 8 }, 8],
       [{ fraction: 0.2 }, 44],
     ]);
-    const combos = ['fresh', 'own-share', 'public'].flatMap((s) => RECIPES.map((r) => `${s}/${r.name}`));
+    const combos = ['fresh', 'own-share', 'public'].flatMap((s) => [...RECIPES.map((r) => r.name), ADAPTIVE_RECIPE].map((r) => `${s}/${r}`));
+    expect(result.adaptive).toEqual({ learningRate: 0.01 });
     for (const row of result.results) {
       expect(row.trainSamples + row.holdoutSamples).toBe(row.samples);
       expect(row.attacked.recipes.map((r) => `${r.sealedRecipe}/${r.recipe}`)).toEqual(combos);
@@ -111,6 +113,27 @@ describe('substitute attack', () => {
     expect(runs.length).toBe(2 * (combos.length * 2));
     // Nothing passed in is modified.
     expect(values(stolen)).toEqual(before);
+    stolen.model.dispose();
+  });
+
+  it('leaves the adaptive thief out on request', async () => {
+    const stolen = await thiefView(owner, SEALED, 0);
+    const result = await substituteAttack(stolen, train, test, { sealed: SEALED, adaptive: false, budgets: [{ labels: 8 }], recipes: RECIPES.slice(0, 1), epochs: 1 });
+    expect(result.adaptive).toBeUndefined();
+    expect(result.results[0]!.attacked.recipes.map((r) => `${r.sealedRecipe}/${r.recipe}`)).toEqual(['fresh/adam-0.001', 'own-share/adam-0.001']);
+    stolen.model.dispose();
+  });
+
+  it("adaptive: lock regression trains exactly the sealed weights with the lock; the clear ones stay frozen", async () => {
+    const stolen = await thiefView(owner, SEALED, 0);
+    const before = values(stolen);
+    lockRegressionAttack(stolen, train, test, { epochs: 1, trainWeights: SEALED, seed: 1 });
+    const after = values(stolen);
+    for (const [name, was] of before) {
+      if (SEALED.includes(name)) expect(after.get(name), name).not.toEqual(was);
+      else expect(after.get(name), name).toEqual(was);
+    }
+    expect(() => lockRegressionAttack(stolen, train, test, { epochs: 1, trainWeights: ['nowhere/kernel'] })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
     stolen.model.dispose();
   });
 
