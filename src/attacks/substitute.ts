@@ -273,7 +273,8 @@ export async function substituteAttack(stolen: LockableModel, train: Dataset, te
   // The public substitute is trained once: the public data does not depend on the budget.
   const publicSamples = options.publicData ? Math.min(options.publicSamples ?? 10_000, options.publicData.y.length) : 0;
   const publicEpochs = options.publicEpochs ?? 5;
-  const publicModel = options.publicData
+  // With nothing sealed there is nothing to fill: the public substitute is not trained.
+  const publicModel = options.publicData && options.sealed.length > 0
     ? await trainSubstitute(stolen, publicSamples === options.publicData.y.length ? options.publicData : sampleStratified(options.publicData, publicSamples, seed + 5), { epochs: publicEpochs, batchSize: budget.batchSize, seed })
     : undefined;
   const sealedRecipes: SealedRecipe[] = options.sealed.length === 0 ? ['fresh'] : publicModel ? ['fresh', 'own-share', 'public'] : ['fresh', 'own-share'];
