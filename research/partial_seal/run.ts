@@ -1,10 +1,10 @@
 /**
- * `tsx research/partial_seal/run.ts --draw N [--sets none,convs,convs+logits,all] [--budgets 10,100,1%] [--out FILE]`
+ * `tsx research/partial_seal/run.ts --draw N [--attack-seed S] [--sets none,convs,convs+logits,all] [--budgets 10,100,1%] [--out FILE]`
  *
  * How little must be sealed? One LeNet-5 baseline on the embedded MNIST (8,000 / 2,000, seed 0; the baseline
  * research/lock_draws caches), one WebCrypto password draw of today's default lock, lock-trained as protect does
  * (12 epochs, seed 0, `audit: false` so that a draw the audit would have refused is measured too). Then, per sealed
- * set, the thief's view (`thiefView`, seed 0) attacked by `substituteAttack`: sealed layers fresh, from the thief's
+ * set, the thief's view (`thiefView`, seed S, default 0) attacked by `substituteAttack`: sealed layers fresh, from the thief's
  * own share, or from Fashion-MNIST (10,000 samples, 5 epochs), then every fine-tuning recipe and the adaptive thief,
  * against the all-sealed control and from scratch. One JSON line per sealed set.
  */
@@ -28,11 +28,14 @@ const { values } = parseArgs({
     sets: { type: 'string', default: 'none,convs,convs+logits,all' },
     budgets: { type: 'string', default: '10,100,1%' },
     epochs: { type: 'string', default: '30' },
+    'attack-seed': { type: 'string', default: '0' },
     out: { type: 'string' },
   },
 });
 const SETS: Record<string, readonly string[] | 'all'> = { none: [], convs: ['conv1', 'conv2'], 'convs+logits': ['conv1', 'conv2', 'logits'], all: 'all' };
 const seed = 0;
+/** The thief's seed: their samples, the fresh draws of the sealed layers, the substitutes' and recipes' seeds. */
+const attackSeed = Number(values['attack-seed']);
 const log = (s: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] draw ${values.draw}: ${s}\n`);
 const budgets: LabelBudget[] = values.budgets!.split(',').map((b) => (b.endsWith('%') ? { fraction: Number(b.slice(0, -1)) / 100 } : { labels: Number(b) }));
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -70,11 +73,12 @@ for (const set of values.sets!.split(',')) {
   if (layers === undefined) throw new Error(`unknown sealed set ${set}`);
   const sealed = layers === 'all' ? allNames : allNames.filter((n) => layers.some((l) => n.startsWith(`${l}/`)));
   const t0 = performance.now();
-  const stolen = await thiefView(lock.protected, sealed, seed);
-  const result = await substituteAttack(stolen, train, test, { sealed, publicData: fashion, budgets, epochs: Number(values.epochs), seed });
+  const stolen = await thiefView(lock.protected, sealed, attackSeed);
+  const result = await substituteAttack(stolen, train, test, { sealed, publicData: fashion, budgets, epochs: Number(values.epochs), seed: attackSeed });
   stolen.model.dispose();
   const line = {
     draw: Number(values.draw),
+    attackSeed,
     set,
     share: r3(sealedShare(lock.protected, sealed)),
     baseline: r3(baselineAccuracy),
