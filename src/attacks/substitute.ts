@@ -21,7 +21,7 @@ import { checkHeldOut, type HeldOutSplit } from '../owner/holdout.js';
 import { accuracyOf, buildLockGraph, predictWithPassword } from '../lock/lock_graph.js';
 import { lockRegressionAttack } from './lock_regression.js';
 import { sealedShare } from './thief.js';
-import { DEFAULT_RECIPES, controlCopy, freshCopy, tune, tuneAndScore, type Recipe, type TuneBudget } from './tune.js';
+import { DEFAULT_RECIPES, controlCopy, freshCopy, layersToReinit, tune, tuneAndScore, type Recipe, type TuneBudget } from './tune.js';
 
 /** A thief's label budget: a count of labelled samples, or a share of the training set. */
 export type LabelBudget = { labels: number } | { fraction: number };
@@ -76,6 +76,11 @@ export interface SubstituteRecipeOutcome {
   holdoutAccuracy: number;
   testAccuracy: number;
   diverged: boolean;
+  /**
+   * The run starts from some clear weight as the thief holds it (false when the recipe re-initialises every clear
+   * weight, or nothing ships in the clear): a run without one is open to the thief of the fully sealed model too.
+   */
+  usesClearWeights: boolean;
 }
 
 export interface SubstituteArm {
@@ -83,6 +88,8 @@ export interface SubstituteArm {
   bestRecipe: string;
   /** Test accuracy of that run. */
   accuracy: number;
+  /** Whether that run kept some clear weight (see {@link SubstituteRecipeOutcome.usesClearWeights}). */
+  usesClearWeights: boolean;
   recipes: SubstituteRecipeOutcome[];
 }
 
@@ -188,6 +195,13 @@ interface View {
   unknown: readonly string[];
 }
 
+/** Whether a run of `recipe` on a model whose `unknown` weights are not the thief's keeps some clear weight. */
+function keepsClearWeights(model: LockableModel, unknown: readonly string[], recipe: Recipe | 'adaptive'): boolean {
+  const hidden = new Set(unknown);
+  if (recipe !== 'adaptive' && recipe.reinit) for (const layer of layersToReinit(model, recipe.reinit)) for (const w of layer.weights) hidden.add(w.originalName);
+  return model.model.weights.some((w) => !hidden.has(w.originalName));
+}
+
 /** The name of the adaptive run among the clear-layer recipes. */
 export const ADAPTIVE_RECIPE = 'adaptive-lock+adam';
 
@@ -220,7 +234,7 @@ async function runViews(
           ? adaptiveRun(model, view.unknown, data, budget, adaptive!.learningRate)
           : tuneAndScore(model, data.fit, data.holdout, data.test, recipe, budget);
       const name = recipe === 'adaptive' ? ADAPTIVE_RECIPE : recipe.name;
-      const outcome = { sealedRecipe: view.sealedRecipe, recipe: name, ...scored };
+      const outcome = { sealedRecipe: view.sealedRecipe, recipe: name, ...scored, usesClearWeights: keepsClearWeights(model, view.unknown, recipe) };
       outcomes.push(outcome);
       report(`${view.sealedRecipe}/${name}`, scored.testAccuracy);
       if (best === undefined || outcome.holdoutAccuracy > best.outcome.holdoutAccuracy) {
@@ -233,7 +247,7 @@ async function runViews(
     }
   }
   const b = best!.outcome;
-  return { arm: { bestRecipe: `${b.sealedRecipe}/${b.recipe}`, accuracy: b.testAccuracy, recipes: outcomes }, ...(best!.model ? { best: best!.model } : {}) };
+  return { arm: { bestRecipe: `${b.sealedRecipe}/${b.recipe}`, accuracy: b.testAccuracy, usesClearWeights: b.usesClearWeights, recipes: outcomes }, ...(best!.model ? { best: best!.model } : {}) };
 }
 
 function bestOf(outcomes: readonly SubstituteRecipeOutcome[]): SubstituteRecipeOutcome {
@@ -313,7 +327,7 @@ export async function substituteAttack(stolen: LockableModel, train: Dataset, te
         const more = controlViews.length > 0 ? (await runViews(controlViews, recipes, data, budget, report('control'), false, adaptive)).arm.recipes : [];
         const controlOutcomes = [...scratch.arm.recipes, ...freshAdaptive, ...more];
         const c = bestOf(controlOutcomes);
-        const control: SubstituteArm = { bestRecipe: `${c.sealedRecipe}/${c.recipe}`, accuracy: c.testAccuracy, recipes: controlOutcomes };
+        const control: SubstituteArm = { bestRecipe: `${c.sealedRecipe}/${c.recipe}`, accuracy: c.testAccuracy, usesClearWeights: false, recipes: controlOutcomes };
         const { arm: attacked } = await runViews(attackedViews, recipes, data, budget, report('attacked'), false, adaptive);
         results.push({
           budget: labelBudget,

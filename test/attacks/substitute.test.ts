@@ -103,6 +103,9 @@ describe('substitute attack', () => {
       expect(row.attacked.recipes.map((r) => `${r.sealedRecipe}/${r.recipe}`)).toEqual(combos);
       expect(row.control.recipes.map((r) => `${r.sealedRecipe}/${r.recipe}`)).toEqual(combos);
       expect(combos).toContain(row.attacked.bestRecipe);
+      // The clear weights here are the dense head: a run that re-initialises it keeps none of them.
+      for (const o of row.attacked.recipes) expect(o.usesClearWeights, `${o.sealedRecipe}/${o.recipe}`).toBe(!o.recipe.startsWith('reinit-head'));
+      expect(row.control.recipes.every((o) => !o.usesClearWeights)).toBe(true);
       // Scratch is the control's fresh recipe alone.
       const fresh = row.control.recipes.filter((r) => r.sealedRecipe === 'fresh');
       expect(fresh.map((r) => r.testAccuracy)).toContain(row.scratchAccuracy);

@@ -141,7 +141,7 @@ function rowsFor(result: AttackResult): string[][] {
       return result.results.map((r) => [
         'substitute',
         'labels' in r.budget ? `${r.budget.labels} labels` : `${(r.budget.fraction * 100).toFixed(0)}% data (${r.samples} samples)`,
-        `${percent(r.attacked.accuracy)} (${r.attacked.bestRecipe})`,
+        `${percent(r.attacked.accuracy)} (${r.attacked.bestRecipe}${r.attacked.usesClearWeights ? '' : ', no clear weight kept'})`,
         `all sealed ${percent(r.control.accuracy)} (${r.control.bestRecipe}), scratch ${percent(r.scratchAccuracy)}`,
         yesNo(r.holds),
       ]);
