@@ -5,7 +5,7 @@
  */
 
 // Errors: one base class, a code from one table, a hint per code.
-export { EdgeProError, ERROR_CODES, type ErrorCode, InvalidArgumentError, DataFormatError, ModelFormatError, SealedModelError, EngineError, InvalidPasswordError, InputShapeError, TrainingDivergedError, LockAuditError } from './util/errors.js';
+export { EdgeProError, ERROR_CODES, type ErrorCode, InvalidArgumentError, DataFormatError, ModelFormatError, SealedModelError, EngineError, InvalidPasswordError, InputShapeError, TrainingDivergedError, LockAuditError, SubstituteMismatchError } from './util/errors.js';
 export { DecryptionFailedError, MalformedError, SignatureError, ModelMismatchError, ExpiredError, ClockError, UnsupportedVersionError, CRYPTO_ERROR_CODES } from './crypto/errors.js';
 export { DataFileNotFoundError } from './data/errors.js';
 export { FileExistsError } from './util/node_fs.js';
@@ -106,4 +106,19 @@ export { lockRegressionAttack, type LockRegressionOptions, type LockRegressionRe
 export { keySpace, type KeySpace, type KeySpaceOptions, type PointKeySpace } from './attacks/keyspace.js';
 export { reverseAttack, type ReverseOptions, type ReverseResult } from './attacks/reverse.js';
 export { transferAttack, type TransferResult } from './attacks/transfer.js';
-export { runAttackSuite, selfContainedTarget, ATTACK_NAMES, type AttackName, type AttackResult, type SuiteTarget, type SuiteOptions, type SuiteResult, type SelfContainedOptions } from './attacks/suite.js';
+export {
+  substituteAttack,
+  ADAPTIVE_RECIPE,
+  copySealedWeights,
+  trainSubstitute,
+  DEFAULT_BUDGETS,
+  SEALED_RECIPES,
+  type LabelBudget,
+  type SealedRecipe,
+  type SubstituteOptions,
+  type SubstituteResult,
+  type SubstituteRow,
+  type SubstituteArm,
+  type SubstituteRecipeOutcome,
+} from './attacks/substitute.js';
+export { runAttackSuite, selfContainedTarget, ATTACK_NAMES, SUITE_ATTACK_NAMES, type AttackName, type AttackResult, type SuiteTarget, type SuiteOptions, type SuiteResult, type SelfContainedOptions } from './attacks/suite.js';

@@ -19,4 +19,19 @@ export { keySpace, log2Binomial, log2SumPow2, measureValueTolerance, type KeySpa
 export { reverseAttack, type ReverseOptions, type ReverseResult } from './reverse.js';
 export { transferAttack, type TransferResult } from './transfer.js';
 export { thiefView, sealedShare } from './thief.js';
-export { runAttackSuite, selfContainedTarget, ATTACK_NAMES, type AttackName, type AttackResult, type SuiteTarget, type SuiteOptions, type SuiteResult, type SelfContainedOptions } from './suite.js';
+export {
+  substituteAttack,
+  ADAPTIVE_RECIPE,
+  copySealedWeights,
+  trainSubstitute,
+  DEFAULT_BUDGETS,
+  SEALED_RECIPES,
+  type LabelBudget,
+  type SealedRecipe,
+  type SubstituteOptions,
+  type SubstituteResult,
+  type SubstituteRow,
+  type SubstituteArm,
+  type SubstituteRecipeOutcome,
+} from './substitute.js';
+export { runAttackSuite, selfContainedTarget, ATTACK_NAMES, SUITE_ATTACK_NAMES, type AttackName, type AttackResult, type SuiteTarget, type SuiteOptions, type SuiteResult, type SelfContainedOptions } from './suite.js';

@@ -30,6 +30,12 @@ export interface LockRegressionOptions {
    * polishes.
    */
   init?: Password;
+  /**
+   * Manifest names of model weights trained jointly with the lock (the adaptive thief's sealed layers, filled by a
+   * fresh draw or a substitute). They are trained in place: `lockable`'s values of them change. Default none: the
+   * model is frozen.
+   */
+  trainWeights?: readonly string[];
   seed?: number;
 }
 
@@ -64,6 +70,11 @@ export function lockRegressionAttack(lockable: LockableModel, attackerData: Data
   };
   const alphas = graph.points.map((p, i) => tf.variable(tf.tensor2d(start(i, 'alpha'), [1, p.size]), true, undefined, 'float32'));
   const betas = graph.points.map((p, i) => tf.variable(tf.tensor2d(start(i, 'beta'), [1, p.size]), true, undefined, 'float32'));
+  const wanted = new Set(options.trainWeights ?? []);
+  const named = lockable.model.weights.filter((w) => wanted.has(w.originalName));
+  if (named.length !== wanted.size) throw new InvalidArgumentError(`trainWeights names ${wanted.size} weights, of which the model has ${named.length}`);
+  // Moving statistics (BatchNorm) are not trained by gradient.
+  const weights = named.filter((w) => w.trainable).map((w) => w.read() as tf.Variable);
   const optimizer = tf.train.adam(options.learningRate ?? 0.01);
   const rng = createRng(options.seed ?? 0);
   const n = attackerData.y.length;
@@ -79,7 +90,7 @@ export function lockRegressionAttack(lockable: LockableModel, attackerData: Data
           optimizer.minimize(() => {
             const vectors = graph.points.flatMap((_, p) => [tf.tile(alphas[p]!, [batch.length, 1]), tf.tile(betas[p]!, [batch.length, 1])]);
             return crossEntropy(forwardLocked(graph, xs, vectors, false), ys, probabilities);
-          }, false, [...alphas, ...betas]);
+          }, false, [...alphas, ...betas, ...weights]);
         });
         samplesSeen += batch.length;
       }

@@ -18,12 +18,19 @@ import { InvalidArgumentError } from '../util/errors.js';
 import { fineTuneAttack, type FineTuneOptions, type FineTuneResult } from './finetune.js';
 import { pruneAttack, type PruneAttackOptions, type PruneAttackResult } from './prune.js';
 import { reverseAttack, type ReverseOptions, type ReverseResult } from './reverse.js';
+import { substituteAttack, type SubstituteOptions, type SubstituteResult } from './substitute.js';
 import { thiefView } from './thief.js';
 import { transferAttack, type TransferResult } from './transfer.js';
 
+/** The attacks `edgepro attack all` runs. */
 export const ATTACK_NAMES = ['finetune', 'prune', 'reverse', 'transfer'] as const;
-export type AttackName = (typeof ATTACK_NAMES)[number];
-export type AttackResult = FineTuneResult | PruneAttackResult | ReverseResult | TransferResult;
+/**
+ * Every attack of the suite: those of {@link ATTACK_NAMES}, and `substitute` (sealed layers filled by substitutes the
+ * thief trains, then fine-tuned), asked for by name: it trains a substitute per budget and a control of its own.
+ */
+export const SUITE_ATTACK_NAMES = [...ATTACK_NAMES, 'substitute'] as const;
+export type AttackName = (typeof SUITE_ATTACK_NAMES)[number];
+export type AttackResult = FineTuneResult | PruneAttackResult | ReverseResult | TransferResult | SubstituteResult;
 
 /** What the attacks run against. */
 export interface SuiteTarget {
@@ -33,6 +40,8 @@ export interface SuiteTarget {
   password: Password | undefined;
   /** How many weights ship sealed, and their share of the weights' bytes. */
   sealed: { weights: number; share: number };
+  /** The manifest names of the sealed weights (the substitute attack fills them); default none. */
+  sealedWeights?: readonly string[];
   /** The unprotected model, for fine-tuning's third arm. */
   baseline?: LockableModel;
   /** A second protected model (as a thief holds it) for the transfer attack, with its own password if known. */
@@ -50,6 +59,8 @@ export interface SuiteOptions {
   finetune?: Omit<FineTuneOptions, 'seed' | 'baseline' | 'heldOut'>;
   prune?: Omit<PruneAttackOptions, 'seed'>;
   reverse?: Omit<ReverseOptions, 'seed' | 'topFraction' | 'heldOut'>;
+  /** The substitute attack's options (the sealed weights come from the target). */
+  substitute?: Omit<SubstituteOptions, 'seed' | 'sealed' | 'heldOut'>;
 }
 
 export interface SuiteResult {
@@ -96,6 +107,9 @@ export async function runAttackSuite(target: SuiteTarget, train: Dataset, test: 
   if (wants.has('transfer')) {
     await timed('transfer', () => transferAttack(target.other!, target.password!, test, { ...heldOut, ...(target.otherPassword ? { passwordB: target.otherPassword } : {}) }));
   }
+  if (wants.has('substitute')) {
+    await timed('substitute', () => substituteAttack(target.protected, train, test, { ...options.substitute, ...heldOut, seed, sealed: target.sealedWeights ?? [] }));
+  }
   return { results, holds: results.every((r) => r.holds), seconds };
 }
 
@@ -140,10 +154,10 @@ export async function selfContainedTarget(train: Dataset, options: SelfContained
     made.contentKey.fill(0);
     const stolen = await thiefView(made.lock.protected, made.sealedWeights, s);
     made.lock.protected.model.dispose();
-    return { stolen, password: made.lock.password, sealed: { weights: made.sealedWeights.length, share: made.weightBytes === 0 ? 0 : made.sealedBytes / made.weightBytes } };
+    return { stolen, password: made.lock.password, sealedWeights: made.sealedWeights, sealed: { weights: made.sealedWeights.length, share: made.weightBytes === 0 ? 0 : made.sealedBytes / made.weightBytes } };
   };
   const a = await protectOnce(seed);
-  const target: SuiteTarget = { protected: a.stolen, password: a.password, sealed: a.sealed, baseline, topFraction: STRATEGY_SELECTION[strategy].topFraction };
+  const target: SuiteTarget = { protected: a.stolen, password: a.password, sealed: a.sealed, sealedWeights: a.sealedWeights, baseline, topFraction: STRATEGY_SELECTION[strategy].topFraction };
   if (options.transfer) {
     const b = await protectOnce(seed + 1);
     target.other = b.stolen;

@@ -7,6 +7,7 @@
 import type { ProtectionReport } from '../eval/report.js';
 import type { FineTuneResult } from '../attacks/finetune.js';
 import type { PruneAttackResult } from '../attacks/prune.js';
+import type { SubstituteResult } from '../attacks/substitute.js';
 import type { ReverseResult } from '../attacks/reverse.js';
 import type { TransferResult } from '../attacks/transfer.js';
 import { describeLevel } from './level.js';
@@ -14,7 +15,7 @@ import { describeLevel } from './level.js';
 /** What `edgepro eval` writes as its JSON result. */
 export type EvalReportInput = ProtectionReport & { modelDir: string; seal: { bytes: number; ofBytes: number } };
 
-export type AttackResult = FineTuneResult | PruneAttackResult | ReverseResult | TransferResult;
+export type AttackResult = FineTuneResult | PruneAttackResult | ReverseResult | TransferResult | SubstituteResult;
 
 /** The context `edgepro attack` adds to its result. */
 export interface AttackContext {
@@ -414,6 +415,21 @@ function transferSection(r: TransferResult): string {
   ].join('\n');
 }
 
+function substituteSection(r: SubstituteResult): string {
+  const rows = r.results.map((row) => [
+    escapeHtml('labels' in row.budget ? `${row.budget.labels} labels` : `${(row.budget.fraction * 100).toFixed(0)}% (${row.samples} labels)`),
+    `${pct(row.attacked.accuracy)} (${escapeHtml(row.attacked.bestRecipe)})`,
+    `${pct(row.control.accuracy)} (${escapeHtml(row.control.bestRecipe)})`,
+    `${pct(row.scratchAccuracy)} (${escapeHtml(row.scratchBestRecipe)})`,
+    verdict(row.holds),
+  ]);
+  return [
+    `<h2>Substitute layers: ${verdict(r.holds)}</h2>`,
+    `<p>The sealed layers filled by the thief (${escapeHtml(r.sealedRecipes.join(', '))}), then fine-tuned; against the same model with every weight sealed (the control) and training from scratch. It holds where the attack is at most ${pct(r.margin)} above both.</p>`,
+    htmlTable('Per label budget', ['budget', 'attacked', 'all sealed (control)', 'from scratch', 'holds'], rows),
+  ].join('\n');
+}
+
 function attackSection(r: AttackResult): string {
   switch (r.attack) {
     case 'finetune':
@@ -424,6 +440,8 @@ function attackSection(r: AttackResult): string {
       return reverseSection(r);
     case 'transfer':
       return transferSection(r);
+    case 'substitute':
+      return substituteSection(r);
   }
 }
 

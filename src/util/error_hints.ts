@@ -35,6 +35,10 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, ErrorHint>> = {
     hint: 'every password drawn left a lock that the audit reopened: train the baseline longer, lock-train longer, or allow more draws',
     cli: 'every password drawn left a lock that the audit reopened: lock-train longer (--epochs), or check the baseline; --no-audit ships it unchecked',
   },
+  ERR_SUBSTITUTE_MISMATCH: {
+    hint: "the substitute does not fit the model: use a public dataset of the model's input shape and class count, and a substitute of the same architecture",
+    cli: "the public dataset does not fit the model: give one of the model's input shape and class count (--public-idx)",
+  },
   // AES-GCM cannot tell a wrong key from an altered file, and saying which would help an attacker.
   ERR_DECRYPTION_FAILED: {
     hint: 'wrong passphrase or device key, or the licence was damaged or altered: check them, or ask the model owner for a new licence',

@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'ERR_INPUT_SHAPE',
   'ERR_TRAINING_DIVERGED',
   'ERR_LOCK_AUDIT',
+  'ERR_SUBSTITUTE_MISMATCH',
   ...CRYPTO_ERROR_CODES,
   // Files.
   'ERR_FILE_NOT_FOUND',
@@ -124,5 +125,15 @@ export class LockAuditError extends EdgeProError {
   constructor(message: string, attempts: readonly unknown[], options?: { cause?: unknown }) {
     super('ERR_LOCK_AUDIT', message, options);
     this.attempts = attempts;
+  }
+}
+
+/**
+ * An attack's substitute does not fit the model it stands in for: a sealed weight it lacks or has in another shape, or
+ * a public dataset whose samples or classes the model does not take.
+ */
+export class SubstituteMismatchError extends EdgeProError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_SUBSTITUTE_MISMATCH', message, options);
   }
 }

@@ -32,6 +32,24 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('edgepro attack', () => {
+  it('substitute: attacks the thief\'s view at each label budget beside the all-sealed control and scratch, and calls a weak lock broken', async () => {
+    const report = join(dir, 'substitute.json');
+    const r = await edgepro(
+      'attack', 'substitute', '--model', join(dir, 'weak'), '--limit', '400', '--test-size', '300',
+      '--budgets', '20,10%', '--finetune-epochs', '1', '--json', report, '--quiet',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/substitute +20 labels .*all sealed .*scratch/);
+    expect(r.stdout).toMatch(/substitute +10% data \(40 samples\)/);
+    const json = JSON.parse(await readFile(report, 'utf8'));
+    expect(json).toMatchObject({ attack: 'substitute', sealedRecipes: ['fresh'], holds: false });
+    expect(json.results.map((x: { budget: unknown }) => x.budget)).toEqual([{ labels: 20 }, { fraction: 0.1 }]);
+    const bad = await edgepro('attack', 'substitute', '--model', join(dir, 'weak'), '--budgets', '10,abc');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--budgets/);
+  });
+
   it('all: runs every attack on a saved model and its password, prints one table, writes JSON, and calls a weak lock broken', async () => {
     const report = join(dir, 'attack.json');
     const weak = join(dir, 'weak');

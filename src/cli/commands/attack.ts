@@ -1,10 +1,11 @@
 import { InvalidArgumentError as CommanderInvalidArgument, type Command } from 'commander';
 import type { SealSelection } from '../../bundle/assemble.js';
+import type { LabelBudget } from '../../attacks/substitute.js';
 import { splitFlagsGiven, type DataFlags } from '../data.js';
 import { addCommonOptions, addDataOptions, type CommonFlags, nonNegativeInt, oneOf, parseSeal, positiveInt, positiveNumber } from '../options.js';
 import { PASSWORD_STRATEGIES, type PasswordStrategy } from '../../util/names.js';
 
-export const ATTACKS = ['finetune', 'prune', 'reverse', 'transfer', 'all'] as const;
+export const ATTACKS = ['finetune', 'prune', 'reverse', 'transfer', 'substitute', 'all'] as const;
 export type AttackKind = (typeof ATTACKS)[number];
 
 export interface AttackFlags extends DataFlags, CommonFlags {
@@ -22,6 +23,9 @@ export interface AttackFlags extends DataFlags, CommonFlags {
   fractions?: number[];
   finetuneEpochs: number;
   ratios?: number[];
+  budgets?: LabelBudget[];
+  publicIdx?: string;
+  publicEpochs?: number;
   samples: number;
   queries: number;
   budget: number;
@@ -46,6 +50,21 @@ function fractionList(flag: string) {
   };
 }
 
+/** A comma-separated list of label budgets: counts of labels (`10`) or shares of the training set (`1%`). */
+function budgetList(value: string): LabelBudget[] {
+  return value.split(',').map((raw) => {
+    const s = raw.trim();
+    const percentage = /^(\d+(?:\.\d+)?)%$/.exec(s);
+    if (percentage) {
+      const fraction = Number(percentage[1]) / 100;
+      if (fraction > 0 && fraction <= 1) return { fraction };
+    } else if (/^\d+$/.test(s) && Number(s) >= 2) {
+      return { labels: Number(s) };
+    }
+    throw new CommanderInvalidArgument(`--budgets needs comma-separated label counts (>= 2) or percentages in (0, 100], e.g. 10,50,100,1%,5%,10%; got "${value}"`);
+  });
+}
+
 export function registerAttack(program: Command): void {
   const cmd = program
     .command('attack')
@@ -66,6 +85,9 @@ export function registerAttack(program: Command): void {
     .option('--fractions <list>', 'finetune: shares of the training set the attacker holds (default 0.01,0.05,0.1)', fractionList('--fractions'))
     .option('--finetune-epochs <n>', 'finetune: epochs of every run (attacked, scratch, unprotected)', positiveInt('--finetune-epochs'), 30)
     .option('--ratios <list>', 'prune: shares of each lock layer pruned (default 0.1,...,0.9)', fractionList('--ratios'))
+    .option('--budgets <list>', 'substitute: label budgets, counts or percentages of the training set (default 10,50,100,1%,5%,10%)', budgetList)
+    .option('--public-idx <dir>', "substitute: another public dataset (an IDX directory, its train split) to train the thief's substitute layers on, e.g. Fashion-MNIST for an MNIST model")
+    .option('--public-epochs <n>', 'substitute: epochs of the public substitute (default 5)', positiveInt('--public-epochs'))
     .option('--samples <n>', "reverse: the attacker's labelled samples", positiveInt('--samples'), 500)
     .option('--queries <n>', 'reverse: greedy model evaluations (each on all samples)', positiveInt('--queries'), 4000)
     .option('--budget <n>', 'reverse: forward passes of the whole-password search', positiveInt('--budget'), 100_000)
@@ -89,6 +111,7 @@ export function registerAttack(program: Command): void {
       '  edgepro attack all --protect --strategy reference       # the paper\'s public lock, for comparison',
       '  edgepro attack finetune --model models/protected --baseline models/baseline   # owner key: models/protected.owner.key',
       '  edgepro attack transfer --model models/a --other models/b',
+      '  edgepro attack substitute --protect --seal conv1,conv2 --public-idx /usr/share/datasets/fashion-mnist   # a partial seal against substitute layers',
       '  edgepro attack all --protect --html audit.html         # the same audit as a self-contained HTML page',
     ].join('\n'),
   );

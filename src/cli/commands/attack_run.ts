@@ -3,6 +3,7 @@ import { initEngine } from '../../engine/index.js';
 import { loadModelDir } from '../../owner/model_dir.js';
 import { evaluateClassifier } from '../../train/index.js';
 import { thiefView } from '../../attacks/thief.js';
+import { loadIdxDir } from '../../data/files.js';
 import { ATTACK_NAMES, runAttackSuite, selfContainedTarget, type AttackResult, type SuiteTarget } from '../../attacks/suite.js';
 import { loadDataFromFlags, type LoadedData } from '../data.js';
 import { UsageError } from '../errors.js';
@@ -37,8 +38,8 @@ async function loadTarget(kind: AttackKind, given: AttackFlags, out: Output): Pr
   if (!given.protect) {
     const keyPath = given.key ?? defaultOwnerKeyPath(given.model!);
     const owned = await openProtected(given.model!, keyPath);
-    if (owned.password === undefined && kind !== 'finetune') {
-      throw new UsageError(`${given.model} has no lock (password.edgepro): of the attack suite only \`attack finetune\` applies to it`);
+    if (owned.password === undefined && kind !== 'finetune' && kind !== 'substitute') {
+      throw new UsageError(`${given.model} has no lock (password.edgepro): of the attack suite only \`attack finetune\` and \`attack substitute\` apply to it`);
     }
     const { flags, note } = await holdoutDefaults(keyPath, given, owned.fingerprint);
     const data = await loadDataFromFlags(flags);
@@ -52,6 +53,7 @@ async function loadTarget(kind: AttackKind, given: AttackFlags, out: Output): Pr
       protected: stolen,
       password: owned.password,
       sealed: { weights: owned.sealedWeights.length, share: owned.weightBytes === 0 ? 0 : owned.sealedBytes / owned.weightBytes },
+      sealedWeights: owned.sealedWeights,
       topFraction: flags.topFraction ?? 1,
     };
     if (flags.baseline !== undefined) target.baseline = await loadModelDir(flags.baseline);
@@ -135,6 +137,14 @@ function rowsFor(result: AttackResult): string[][] {
         ],
       ];
     }
+    case 'substitute':
+      return result.results.map((r) => [
+        'substitute',
+        'labels' in r.budget ? `${r.budget.labels} labels` : `${(r.budget.fraction * 100).toFixed(0)}% data (${r.samples} samples)`,
+        `${percent(r.attacked.accuracy)} (${r.attacked.bestRecipe}${r.attacked.usesClearWeights ? '' : ', no clear weight kept'})`,
+        `all sealed ${percent(r.control.accuracy)} (${r.control.bestRecipe}), scratch ${percent(r.scratchAccuracy)}`,
+        yesNo(r.holds),
+      ]);
     case 'transfer': {
       const r = result.results;
       const own = r.ownPasswordAccuracy !== undefined ? `, with its own ${percent(r.ownPasswordAccuracy)}` : '';
@@ -173,6 +183,13 @@ export async function runAttack(kind: AttackKind, given: AttackFlags): Promise<v
       onRun: (r) => out.note(`  ${(r.fraction * 100).toFixed(0)}% ${r.arm} ${r.recipe}: ${percent(r.testAccuracy)}`),
     },
     prune: flags.ratios ? { ratios: flags.ratios } : {},
+    substitute: {
+      epochs: flags.finetuneEpochs,
+      ...(flags.budgets ? { budgets: flags.budgets } : {}),
+      ...(flags.publicIdx !== undefined ? { publicData: await loadIdxDir(flags.publicIdx, { split: 'train' }) } : {}),
+      ...(flags.publicEpochs !== undefined ? { publicEpochs: flags.publicEpochs } : {}),
+      onRun: (r) => out.note(`  ${'labels' in r.budget ? `${r.budget.labels} labels` : `${(r.budget.fraction * 100).toFixed(0)}%`} ${r.arm} ${r.recipe}: ${percent(r.testAccuracy)}`),
+    },
     reverse: {
       samples: flags.samples,
       greedyQueries: flags.queries,

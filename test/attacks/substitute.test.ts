@@ -1,0 +1,163 @@
+/**
+ * The substitute attack on tiny models: substitutes fill exactly the sealed layers, a substitute that does not fit is
+ * refused with its code, the report has every budget and recipe beside the all-sealed control and from-scratch, and a
+ * model that is neither sealed nor lock-trained is reported as not holding.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initEngine } from '../../src/engine/index.js';
+import { stratifiedSplit } from '../../src/data/split.js';
+import type { Dataset } from '../../src/data/types.js';
+import { buildLeNet5 } from '../../src/models/index.js';
+import type { LockableModel } from '../../src/models/types.js';
+import { thiefView } from '../../src/attacks/thief.js';
+import { ADAPTIVE_RECIPE, copySealedWeights, substituteAttack, trainSubstitute } from '../../src/attacks/substitute.js';
+import { lockRegressionAttack } from '../../src/attacks/lock_regression.js';
+import { runAttackSuite, selfContainedTarget } from '../../src/attacks/suite.js';
+import type { Recipe } from '../../src/attacks/tune.js';
+import { trainClassifier } from '../../src/train/index.js';
+import { syntheticImages } from '../helpers/synthetic.js';
+
+let train: Dataset;
+let test: Dataset;
+/** Another "public" dataset of the same shape and classes. */
+let other: Dataset;
+let owner: LockableModel;
+const SEALED = ['conv1/kernel', 'conv1/bias', 'conv2/kernel', 'conv2/bias'];
+const RECIPES: Recipe[] = [
+  { name: 'adam-0.001', optimizer: 'adam', learningRate: 0.001 },
+  { name: 'reinit-head+adam-0.001', optimizer: 'adam', learningRate: 0.001, reinit: 'head' },
+];
+
+const values = (model: LockableModel) => new Map(model.model.weights.map((w) => [w.originalName, Array.from(w.read().dataSync())]));
+
+beforeAll(async () => {
+  await initEngine();
+  ({ train, test } = stratifiedSplit(syntheticImages({ n: 300, size: 16, seed: 3 }), { testSize: 80, seed: 3 }));
+  other = syntheticImages({ n: 120, size: 16, seed: 9, name: 'other' });
+  owner = buildLeNet5({ inputShape: [16, 16, 1], numClasses: 4, seed: 1 });
+  trainClassifier(owner.model, train, { epochs: 1, batchSize: 16, seed: 1 });
+});
+
+describe('substitute layers', () => {
+  it('are trained and copied into exactly the sealed weights; the clear weights stay as the thief holds them', async () => {
+    const stolen = await thiefView(owner, SEALED, 0);
+    const before = values(stolen);
+    const substitute = await trainSubstitute(stolen, other, { epochs: 1, seed: 2 });
+    const trained = values(substitute);
+    // Trained: not the thief's fresh draws.
+    expect(trained.get('conv1/kernel')).not.toEqual(before.get('conv1/kernel'));
+    copySealedWeights(stolen, substitute, SEALED);
+    const after = values(stolen);
+    for (const [name, was] of before) {
+      if (SEALED.includes(name)) expect(after.get(name), name).toEqual(trained.get(name));
+      else expect(after.get(name), name).toEqual(was);
+    }
+    for (const m of [stolen, substitute]) m.model.dispose();
+  });
+
+  it('that do not fit are refused with ERR_SUBSTITUTE_MISMATCH', async () => {
+    const stolen = await thiefView(owner, SEALED, 0);
+    const wide = buildLeNet5({ inputShape: [16, 16, 1], numClasses: 7, seed: 1 });
+    // The output layer has 7 units in one and 4 in the other.
+    expect(() => copySealedWeights(stolen, wide, ['logits/kernel'])).toThrow(expect.objectContaining({ code: 'ERR_SUBSTITUTE_MISMATCH' }));
+    expect(() => copySealedWeights(stolen, wide, ['nowhere/kernel'])).toThrow(expect.objectContaining({ code: 'ERR_SUBSTITUTE_MISMATCH' }));
+    const small = syntheticImages({ n: 40, size: 12, seed: 4 });
+    await expect(trainSubstitute(stolen, small, { epochs: 1 })).rejects.toMatchObject({ code: 'ERR_SUBSTITUTE_MISMATCH' });
+    const moreClasses = syntheticImages({ n: 40, size: 16, numClasses: 9, seed: 4 });
+    await expect(substituteAttack(stolen, train, test, { sealed: SEALED, publicData: moreClasses, budgets: [{ labels: 8 }], recipes: RECIPES, epochs: 1 })).rejects.toMatchObject({
+      code: 'ERR_SUBSTITUTE_MISMATCH',
+    });
+    await expect(substituteAttack(stolen, train, test, { sealed: ['conv9/kernel'], budgets: [{ labels: 8 }], recipes: RECIPES, epochs: 1 })).rejects.toMatchObject({
+      code: 'ERR_SUBSTITUTE_MISMATCH',
+    });
+    for (const m of [stolen, wide]) m.model.dispose();
+  });
+});
+
+describe('substitute attack', () => {
+  it('reports every budget and every sealed × clear recipe, beside the all-sealed control and from scratch', async () => {
+    const stolen = await thiefView(owner, SEALED, 0);
+    const before = values(stolen);
+    const runs: string[] = [];
+    const result = await substituteAttack(stolen, train, test, {
+      sealed: SEALED,
+      publicData: other,
+      publicEpochs: 1,
+      budgets: [{ labels: 8 }, { fraction: 0.2 }],
+      recipes: RECIPES,
+      epochs: 1,
+      seed: 1,
+      onRun: (r) => runs.push(`${r.arm} ${r.recipe}`),
+    });
+    expect(result).toMatchObject({ attack: 'substitute', selection: 'attacker-holdout', sealedRecipes: ['fresh', 'own-share', 'public'], public: { dataset: 'other', samples: 120, epochs: 1 }, epochs: 1 });
+    expect(result.sealed.weights).toBe(4);
+    expect(result.sealed.share).toBeGreaterThan(0);
+    expect(result.results.map((r) => [r.budget, r.samples])).toEqual([
+      [{ labels: 8 }, 8],
+      [{ fraction: 0.2 }, 44],
+    ]);
+    const combos = ['fresh', 'own-share', 'public'].flatMap((s) => [...RECIPES.map((r) => r.name), ADAPTIVE_RECIPE].map((r) => `${s}/${r}`));
+    expect(result.adaptive).toEqual({ learningRate: 0.01 });
+    for (const row of result.results) {
+      expect(row.trainSamples + row.holdoutSamples).toBe(row.samples);
+      expect(row.attacked.recipes.map((r) => `${r.sealedRecipe}/${r.recipe}`)).toEqual(combos);
+      expect(row.control.recipes.map((r) => `${r.sealedRecipe}/${r.recipe}`)).toEqual(combos);
+      expect(combos).toContain(row.attacked.bestRecipe);
+      // The clear weights here are the dense head: a run that re-initialises it keeps none of them.
+      for (const o of row.attacked.recipes) expect(o.usesClearWeights, `${o.sealedRecipe}/${o.recipe}`).toBe(!o.recipe.startsWith('reinit-head'));
+      expect(row.control.recipes.every((o) => !o.usesClearWeights)).toBe(true);
+      // Scratch is the control's fresh recipe alone.
+      const fresh = row.control.recipes.filter((r) => r.sealedRecipe === 'fresh');
+      expect(fresh.map((r) => r.testAccuracy)).toContain(row.scratchAccuracy);
+      expect(row.scratchBestRecipe.startsWith('fresh/')).toBe(true);
+      expect(row.holds).toBe(row.attacked.accuracy <= row.control.accuracy + 0.01 && row.attacked.accuracy <= row.scratchAccuracy + 0.01);
+    }
+    expect(result.holds).toBe(result.results.every((r) => r.holds));
+    expect(runs.length).toBe(2 * (combos.length * 2));
+    // Nothing passed in is modified.
+    expect(values(stolen)).toEqual(before);
+    stolen.model.dispose();
+  });
+
+  it('leaves the adaptive thief out on request', async () => {
+    const stolen = await thiefView(owner, SEALED, 0);
+    const result = await substituteAttack(stolen, train, test, { sealed: SEALED, adaptive: false, budgets: [{ labels: 8 }], recipes: RECIPES.slice(0, 1), epochs: 1 });
+    expect(result.adaptive).toBeUndefined();
+    expect(result.results[0]!.attacked.recipes.map((r) => `${r.sealedRecipe}/${r.recipe}`)).toEqual(['fresh/adam-0.001', 'own-share/adam-0.001']);
+    stolen.model.dispose();
+  });
+
+  it("adaptive: lock regression trains exactly the sealed weights with the lock; the clear ones stay frozen", async () => {
+    const stolen = await thiefView(owner, SEALED, 0);
+    const before = values(stolen);
+    lockRegressionAttack(stolen, train, test, { epochs: 1, trainWeights: SEALED, seed: 1 });
+    const after = values(stolen);
+    for (const [name, was] of before) {
+      if (SEALED.includes(name)) expect(after.get(name), name).not.toEqual(was);
+      else expect(after.get(name), name).toEqual(was);
+    }
+    expect(() => lockRegressionAttack(stolen, train, test, { epochs: 1, trainWeights: ['nowhere/kernel'] })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    stolen.model.dispose();
+  });
+
+  it('calls a model that is neither sealed nor lock-trained broken, through the suite', async () => {
+    const target = await selfContainedTarget(train, { architecture: 'mlp', epochs: 4, lockEpochs: 0, seal: 'none', seed: 5 });
+    expect(target.sealedWeights).toEqual([]);
+    const { results, holds, seconds } = await runAttackSuite(target, train, test, {
+      attacks: ['substitute'],
+      seed: 1,
+      substitute: { budgets: [{ labels: 8 }], recipes: [{ name: 'adam-0.0001', optimizer: 'adam', learningRate: 0.0001 }], epochs: 1 },
+    });
+    expect(results).toHaveLength(1);
+    const [result] = results;
+    if (result?.attack !== 'substitute') throw new Error('expected the substitute attack');
+    // Nothing sealed: only the fresh (as held) recipe applies.
+    expect(result.sealedRecipes).toEqual(['fresh']);
+    expect(result.results[0]!.attacked.accuracy).toBeGreaterThan(result.results[0]!.scratchAccuracy + 0.2);
+    expect(result.holds).toBe(false);
+    expect(holds).toBe(false);
+    expect(seconds.substitute).toBeGreaterThan(0);
+    target.protected.model.dispose();
+    target.baseline?.model.dispose();
+  });
+});
