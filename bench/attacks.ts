@@ -117,7 +117,7 @@ for (const scheme of SCHEMES.filter((s) => values.schemes!.split(',').includes(s
     if (result.attack === 'finetune') row.finetune = result;
     else if (result.attack === 'prune') row.prune = result;
     else if (result.attack === 'reverse') row.reverse = result;
-    else row.transfer = result;
+    else if (result.attack === 'transfer') row.transfer = result;
   }
   if (row.finetune) {
     if (unprotectedArm) {

@@ -22,8 +22,6 @@ export { thiefView, sealedShare } from './thief.js';
 export {
   substituteAttack,
   ADAPTIVE_RECIPE,
-  copySealedWeights,
-  trainSubstitute,
   DEFAULT_BUDGETS,
   SEALED_RECIPES,
   type LabelBudget,
@@ -35,3 +33,4 @@ export {
   type SubstituteRecipeOutcome,
 } from './substitute.js';
 export { runAttackSuite, selfContainedTarget, ATTACK_NAMES, SUITE_ATTACK_NAMES, type AttackName, type AttackResult, type SuiteTarget, type SuiteOptions, type SuiteResult, type SelfContainedOptions } from './suite.js';
+export { copySealedWeights, trainSubstitute } from './substitute_weights.js';
