@@ -109,8 +109,6 @@ export { transferAttack, type TransferResult } from './attacks/transfer.js';
 export {
   substituteAttack,
   ADAPTIVE_RECIPE,
-  copySealedWeights,
-  trainSubstitute,
   DEFAULT_BUDGETS,
   SEALED_RECIPES,
   type LabelBudget,
@@ -122,3 +120,4 @@ export {
   type SubstituteRecipeOutcome,
 } from './attacks/substitute.js';
 export { runAttackSuite, selfContainedTarget, ATTACK_NAMES, SUITE_ATTACK_NAMES, type AttackName, type AttackResult, type SuiteTarget, type SuiteOptions, type SuiteResult, type SelfContainedOptions } from './attacks/suite.js';
+export { copySealedWeights, trainSubstitute } from './attacks/substitute_weights.js';
