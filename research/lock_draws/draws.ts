@@ -22,7 +22,7 @@ import { valueScales } from '../../src/lock/generate.js';
 import { pruningAttack } from '../../src/attacks/prune.js';
 import { greedyAttack } from '../../src/attacks/greedy.js';
 import { tune } from '../../src/attacks/tune.js';
-import { cloneLockable } from '../../src/train/protect.js';
+import { cloneLockable } from '../../src/models/serialize.js';
 import type { LockableModel } from '../../src/models/types.js';
 import type { Password } from '../../src/lock/password.js';
 import { loadBenchData } from '../../bench/data.js';
