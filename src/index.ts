@@ -97,7 +97,7 @@ export { loadProtectedOnnx, ProtectedOnnxModel, type OnnxLoadOptions, type OnnxR
 export { protectionReport, type ProtectionReport, type ReportOptions, type Spread } from './eval/report.js';
 export { thiefView, sealedShare } from './attacks/thief.js';
 export { BROKEN_ABOVE } from './attacks/common.js';
-export { DEFAULT_RECIPES, type Recipe, type TuneBudget } from './attacks/tune.js';
+export { DEFAULT_RECIPES, type Recipe, type TuneBudget, type AttackRunOptions } from './attacks/tune.js';
 export { fineTuneAttack, type FineTuneOptions, type FineTuneResult, type FineTuneRow, type Arm, type ArmOutcome, type RecipeOutcome } from './attacks/finetune.js';
 export { pruningAttack, pruneAttack, DEFAULT_PRUNE_RATIOS, type PruneResult, type PruneRow, type PruneAttackResult, type PruneAttackOptions } from './attacks/prune.js';
 export { greedyAttack, type GreedyOptions, type GreedyResult } from './attacks/greedy.js';

@@ -10,24 +10,13 @@ import { rankNeurons } from '../lock/rank.js';
 import { cloneLockable } from '../models/serialize.js';
 import { evaluateClassifier } from '../train/evaluate.js';
 import { InvalidArgumentError } from '../util/errors.js';
-import { DEFAULT_RECIPES, controlCopy, tuneAndScore, type Recipe, type TuneBudget } from './tune.js';
-import { checkHeldOut, type HeldOutSplit } from '../owner/holdout.js';
+import { DEFAULT_RECIPES, controlCopy, tuneAndScore, type AttackRunOptions, type Recipe, type TuneBudget } from './tune.js';
+import { checkHeldOut } from '../owner/holdout.js';
 
-export interface FineTuneOptions {
+/** The yardstick is training from scratch (a fresh model, the same recipes): a row holds where attacked <= scratch + margin. */
+export interface FineTuneOptions extends AttackRunOptions {
   /** Shares of the training set the attacker holds. Default 0.01, 0.05, 0.1. */
   fractions?: readonly number[];
-  /** Recipes tried on every arm, the control (a fresh model) included. */
-  recipes?: readonly Recipe[];
-  /** Training budget of every run, the same for every arm. Default 30 epochs of batch 32. */
-  epochs?: number;
-  batchSize?: number;
-  /** Share of the attacker's samples held out to choose the recipe on. Default 0.2. */
-  holdoutShare?: number;
-  /** The attack holds where attacked <= scratch + margin. Default 0.01 (one point). */
-  margin?: number;
-  seed?: number;
-  /** The test set's provenance: with it, a test set that is not the split protect held out is refused (`checkHeldOut`). */
-  heldOut?: HeldOutSplit;
   /** Called after each run, for progress. */
   onRun?: (run: { fraction: number; arm: Arm; recipe: string; testAccuracy: number }) => void;
 }

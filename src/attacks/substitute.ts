@@ -17,11 +17,11 @@ import type { LockableModel } from '../models/types.js';
 import { cloneLockable } from '../models/serialize.js';
 import { evaluateClassifier } from '../train/evaluate.js';
 import { InvalidArgumentError, SubstituteMismatchError } from '../util/errors.js';
-import { checkHeldOut, type HeldOutSplit } from '../owner/holdout.js';
+import { checkHeldOut } from '../owner/holdout.js';
 import { accuracyOf, buildLockGraph, predictWithPassword } from '../lock/lock_graph.js';
 import { lockRegressionAttack } from './lock_regression.js';
 import { sealedShare } from './thief.js';
-import { DEFAULT_RECIPES, controlCopy, layersToReinit, tuneAndScore, type Recipe, type TuneBudget } from './tune.js';
+import { DEFAULT_RECIPES, controlCopy, layersToReinit, tuneAndScore, type AttackRunOptions, type Recipe, type TuneBudget } from './tune.js';
 import { checkPublicData, copySealedWeights, trainSubstitute } from './substitute_weights.js';
 
 /** A thief's label budget: a count of labelled samples, or a share of the training set. */
@@ -34,7 +34,11 @@ export const DEFAULT_BUDGETS: readonly LabelBudget[] = [{ labels: 10 }, { labels
 export const SEALED_RECIPES = ['fresh', 'own-share', 'public'] as const;
 export type SealedRecipe = (typeof SEALED_RECIPES)[number];
 
-export interface SubstituteOptions {
+/**
+ * `recipes` are the clear-layer recipes, tried after every sealed-layer recipe; a budget holds where attacked <=
+ * control + margin and <= scratch + margin.
+ */
+export interface SubstituteOptions extends AttackRunOptions {
   /** Manifest names of the weights that ship sealed (what `openOwnedModel` reports as `sealedWeights`). */
   sealed: readonly string[];
   /**
@@ -48,18 +52,6 @@ export interface SubstituteOptions {
   publicEpochs?: number;
   /** Label budgets. Default {@link DEFAULT_BUDGETS}. */
   budgets?: readonly LabelBudget[];
-  /** Clear-layer recipes, tried after every sealed-layer recipe. Default DEFAULT_RECIPES. */
-  recipes?: readonly Recipe[];
-  /** Training budget of every fine-tuning run, the same for every arm. Default 30 epochs of batch 32. */
-  epochs?: number;
-  batchSize?: number;
-  /** Share of the thief's samples held out to choose the recipe on. Default 0.2. */
-  holdoutShare?: number;
-  /** A budget holds where attacked <= control + margin and <= scratch + margin. Default 0.01 (one point). */
-  margin?: number;
-  seed?: number;
-  /** The test set's provenance: with it, a test set that is not the split protect held out is refused. */
-  heldOut?: HeldOutSplit;
   /**
    * The adaptive thief: after each sealed-layer recipe, also train the sealed weights jointly with an affine lock on
    * every neuron of every lock point (`lockRegressionAttack` with `trainWeights`, from no lock; the clear weights

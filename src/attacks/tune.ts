@@ -19,6 +19,7 @@ import type { OptimizerName } from '../train/optimizer.js';
 import type { Layer } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import { ModelFormatError, TrainingDivergedError } from '../util/errors.js';
 import { createRng, type Rng } from '../util/rng.js';
+import type { HeldOutSplit } from '../owner/holdout.js';
 
 /** One way to fine-tune. A real attacker tries several and keeps the best; so does the suite. */
 export interface Recipe {
@@ -44,6 +45,22 @@ export const DEFAULT_RECIPES: readonly Recipe[] = [
   { name: 'reinit-head+adam-0.001', optimizer: 'adam', learningRate: 0.001, reinit: 'head' },
   { name: 'reinit-head+sgd-0.01', optimizer: 'sgd', learningRate: 0.01, reinit: 'head' },
 ];
+
+/** What every arm of a fine-tuning attack shares: its recipes, its training budget, how it chooses and is judged. */
+export interface AttackRunOptions {
+  /** Recipes tried on every arm, the yardsticks' included. Default DEFAULT_RECIPES. */
+  recipes?: readonly Recipe[];
+  /** Training budget of every run, the same for every arm. Default 30 epochs of batch 32. */
+  epochs?: number;
+  batchSize?: number;
+  /** Share of the attacker's samples held out to choose the recipe on. Default 0.2. */
+  holdoutShare?: number;
+  /** A row holds where the attacked accuracy is at most its yardsticks' + margin. Default 0.01 (one point). */
+  margin?: number;
+  seed?: number;
+  /** The test set's provenance: with it, a test set that is not the split protect held out is refused (`checkHeldOut`). */
+  heldOut?: HeldOutSplit;
+}
 
 export interface TuneBudget {
   epochs: number;
