@@ -10,7 +10,8 @@ import type { Dataset } from '../../src/data/types.js';
 import { buildLeNet5 } from '../../src/models/index.js';
 import type { LockableModel } from '../../src/models/types.js';
 import { thiefView } from '../../src/attacks/thief.js';
-import { ADAPTIVE_RECIPE, substituteAttack } from '../../src/attacks/substitute.js';
+import { ADAPTIVE_FROM_SEARCH_RECIPE, ADAPTIVE_RECIPE, SEARCH_RECIPE, substituteAttack, substituteControl, type SubstituteRow } from '../../src/attacks/substitute.js';
+import type { Password } from '../../src/lock/password.js';
 import { copySealedWeights, trainSubstitute } from '../../src/attacks/substitute_weights.js';
 import { lockRegressionAttack } from '../../src/attacks/lock_regression.js';
 import { runAttackSuite, selfContainedTarget } from '../../src/attacks/suite.js';
@@ -28,6 +29,17 @@ const RECIPES: Recipe[] = [
   { name: 'adam-0.001', optimizer: 'adam', learningRate: 0.001 },
   { name: 'reinit-head+adam-0.001', optimizer: 'adam', learningRate: 0.001, reinit: 'head' },
 ];
+
+/** The rule a row is judged by, restated from its fields. */
+const judged = (row: SubstituteRow, margin = 0.01) =>
+  (!row.attacked.usesClearWeights || row.attacked.accuracy <= row.control.accuracy + margin) &&
+  (row.clearCeiling === undefined || row.clearCeiling.accuracy <= row.control.ceiling.accuracy + margin);
+
+/** The scheme's public shape for the search: two neurons at every lock point (values are never read). */
+const shapeOf = (model: LockableModel): Password => ({
+  version: 1,
+  lockPoints: model.lockPoints.map((p) => ({ layer: p.layer, kind: p.kind, size: p.size, neurons: [0, 1], alpha: [0, 0], beta: [1, 1] })),
+});
 
 const values = (model: LockableModel) => new Map(model.model.weights.map((w) => [w.originalName, Array.from(w.read().dataSync())]));
 
@@ -111,13 +123,55 @@ describe('substitute attack', () => {
       const fresh = row.control.recipes.filter((r) => r.sealedRecipe === 'fresh');
       expect(fresh.map((r) => r.testAccuracy)).toContain(row.scratchAccuracy);
       expect(row.scratchBestRecipe.startsWith('fresh/')).toBe(true);
-      expect(row.holds).toBe(row.attacked.accuracy <= row.control.accuracy + 0.01 && row.attacked.accuracy <= row.scratchAccuracy + 0.01);
+      // The ceilings are the best test accuracy of any run; the clear ceiling, of the runs that keep a clear weight.
+      expect(row.attacked.ceiling.accuracy).toBe(Math.max(...row.attacked.recipes.map((o) => o.testAccuracy)));
+      expect(row.control.ceiling.accuracy).toBe(Math.max(...row.control.recipes.map((o) => o.testAccuracy)));
+      expect(row.clearCeiling!.accuracy).toBe(Math.max(...row.attacked.recipes.filter((o) => o.usesClearWeights).map((o) => o.testAccuracy)));
+      expect(row.holds).toBe(judged(row));
+      expect(row.withinScratch).toBe(row.attacked.accuracy <= row.scratchAccuracy + 0.01);
     }
     expect(result.holds).toBe(result.results.every((r) => r.holds));
     expect(runs.length).toBe(2 * (combos.length * 2));
     // Nothing passed in is modified.
     expect(values(stolen)).toEqual(before);
     stolen.model.dispose();
+  });
+
+  it('shares one all-sealed control across sealed sets, and refuses a control made with other options', async () => {
+    const options = { publicData: other, publicEpochs: 1, budgets: [{ labels: 12 }], recipes: RECIPES.slice(0, 1), epochs: 1, seed: 2 };
+    const control = await substituteControl(owner, train, test, options);
+    const convs = await thiefView(owner, SEALED, 2);
+    const head = await thiefView(owner, ['logits/kernel', 'logits/bias'], 2);
+    const a = await substituteAttack(convs, train, test, { ...options, sealed: SEALED, control });
+    const b = await substituteAttack(head, train, test, { ...options, sealed: ['logits/kernel', 'logits/bias'], control });
+    // Computed on its own, the control is the same: it depends on neither the weights nor what is sealed.
+    const own = await substituteAttack(convs, train, test, { ...options, sealed: SEALED });
+    for (const r of [a, b]) expect(r.results[0]!.control).toEqual(own.results[0]!.control);
+    expect(a.results[0]!.attacked).toEqual(own.results[0]!.attacked);
+    await expect(substituteAttack(convs, train, test, { ...options, budgets: [{ labels: 16 }], sealed: SEALED, control })).rejects.toMatchObject({ code: 'ERR_SUBSTITUTE_MISMATCH' });
+    control.dispose();
+    for (const m of [convs, head]) m.model.dispose();
+  });
+
+  it('runs the search on top of the substitute layers, and the adaptive thief from its find', async () => {
+    const stolen = await thiefView(owner, SEALED, 0);
+    const result = await substituteAttack(stolen, train, test, {
+      sealed: SEALED, search: { shape: shapeOf(owner), budget: 2_000 }, budgets: [{ labels: 20 }], recipes: RECIPES.slice(0, 1), epochs: 1,
+    });
+    expect(result.search).toEqual({ budget: 2_000 });
+    const row = result.results[0]!;
+    // Not on the fresh draws (nothing to search on), on the own-share substitute, in both arms.
+    const expected = ['fresh/adam-0.001', `fresh/${ADAPTIVE_RECIPE}`, 'own-share/adam-0.001', `own-share/${ADAPTIVE_RECIPE}`, `own-share/${SEARCH_RECIPE}`, `own-share/${ADAPTIVE_FROM_SEARCH_RECIPE}`];
+    expect(row.attacked.recipes.map((r) => `${r.sealedRecipe}/${r.recipe}`)).toEqual(expected);
+    expect(row.control.recipes.map((r) => `${r.sealedRecipe}/${r.recipe}`)).toEqual(expected);
+    for (const o of row.attacked.recipes) expect(o.testAccuracy).toBeGreaterThanOrEqual(0);
+    // With nothing sealed the search runs on the model as the thief holds it.
+    const clear = await thiefView(owner, [], 0);
+    const plain = await substituteAttack(clear, train, test, { sealed: [], search: { shape: shapeOf(owner), budget: 2_000 }, budgets: [{ labels: 20 }], recipes: RECIPES.slice(0, 1), epochs: 1 });
+    expect(plain.results[0]!.attacked.recipes.map((r) => r.recipe)).toEqual(['adam-0.001', ADAPTIVE_RECIPE, SEARCH_RECIPE, ADAPTIVE_FROM_SEARCH_RECIPE]);
+    expect(plain.results[0]!.attacked.recipes.every((r) => r.usesClearWeights)).toBe(true);
+    await expect(substituteAttack(clear, train, test, { sealed: [], adaptive: false, search: { shape: shapeOf(owner) }, budgets: [{ labels: 20 }], recipes: RECIPES, epochs: 1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    for (const m of [stolen, clear]) m.model.dispose();
   });
 
   it('leaves the adaptive thief out on request', async () => {
@@ -147,7 +201,8 @@ describe('substitute attack', () => {
     const { results, holds, seconds } = await runAttackSuite(target, train, test, {
       attacks: ['substitute'],
       seed: 1,
-      substitute: { budgets: [{ labels: 8 }], recipes: [{ name: 'adam-0.0001', optimizer: 'adam', learningRate: 0.0001 }], epochs: 1 },
+      // Without the adaptive thief (which reaches 100% from scratch on these easy images), so that the control stays weak.
+      substitute: { budgets: [{ labels: 8 }], recipes: [{ name: 'adam-0.0001', optimizer: 'adam', learningRate: 0.0001 }], epochs: 1, adaptive: false },
     });
     expect(results).toHaveLength(1);
     const [result] = results;
