@@ -108,12 +108,18 @@ export { reverseAttack, type ReverseOptions, type ReverseResult } from './attack
 export { transferAttack, type TransferResult } from './attacks/transfer.js';
 export {
   substituteAttack,
+  substituteControl,
   ADAPTIVE_RECIPE,
+  SEARCH_RECIPE,
+  ADAPTIVE_FROM_SEARCH_RECIPE,
   DEFAULT_BUDGETS,
   SEALED_RECIPES,
   type LabelBudget,
   type SealedRecipe,
   type SubstituteOptions,
+  type SubstituteControlOptions,
+  type SubstituteControl,
+  type SubstituteControlRow,
   type SubstituteResult,
   type SubstituteRow,
   type SubstituteArm,

@@ -21,12 +21,18 @@ export { transferAttack, type TransferResult } from './transfer.js';
 export { thiefView, sealedShare } from './thief.js';
 export {
   substituteAttack,
+  substituteControl,
   ADAPTIVE_RECIPE,
+  SEARCH_RECIPE,
+  ADAPTIVE_FROM_SEARCH_RECIPE,
   DEFAULT_BUDGETS,
   SEALED_RECIPES,
   type LabelBudget,
   type SealedRecipe,
   type SubstituteOptions,
+  type SubstituteControlOptions,
+  type SubstituteControl,
+  type SubstituteControlRow,
   type SubstituteResult,
   type SubstituteRow,
   type SubstituteArm,

@@ -108,7 +108,10 @@ export async function runAttackSuite(target: SuiteTarget, train: Dataset, test: 
     await timed('transfer', () => transferAttack(target.other!, target.password!, test, { ...heldOut, ...(target.otherPassword ? { passwordB: target.otherPassword } : {}) }));
   }
   if (wants.has('substitute')) {
-    await timed('substitute', () => substituteAttack(target.protected, train, test, { ...options.substitute, ...heldOut, seed, sealed: target.sealedWeights ?? [] }));
+    // A thief who knows the scheme knows its shape (the lock points and how many neurons each locks): the search
+    // runs on top of their substitute layers whenever the adaptive thief does.
+    const search = target.password && options.substitute?.adaptive !== false ? { search: { shape: target.password } } : {};
+    await timed('substitute', () => substituteAttack(target.protected, train, test, { ...search, ...options.substitute, ...heldOut, seed, sealed: target.sealedWeights ?? [] }));
   }
   return { results, holds: results.every((r) => r.holds), seconds };
 }

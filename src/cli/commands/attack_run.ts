@@ -141,8 +141,8 @@ function rowsFor(result: AttackResult): string[][] {
       return result.results.map((r) => [
         'substitute',
         'labels' in r.budget ? `${r.budget.labels} labels` : `${(r.budget.fraction * 100).toFixed(0)}% data (${r.samples} samples)`,
-        `${percent(r.attacked.accuracy)} (${r.attacked.bestRecipe}${r.attacked.usesClearWeights ? '' : ', no clear weight kept'})`,
-        `all sealed ${percent(r.control.accuracy)} (${r.control.bestRecipe}), scratch ${percent(r.scratchAccuracy)}`,
+        `${percent(r.attacked.accuracy)} (${r.attacked.bestRecipe}${r.attacked.usesClearWeights ? '' : ', no clear weight kept'}); best with clear weights ${r.clearCeiling ? `${percent(r.clearCeiling.accuracy)} (${r.clearCeiling.recipe})` : 'none'}`,
+        `all sealed ${percent(r.control.accuracy)} (${r.control.bestRecipe}), best ${percent(r.control.ceiling.accuracy)}; scratch ${percent(r.scratchAccuracy)}`,
         yesNo(r.holds),
       ]);
     case 'transfer': {
