@@ -36,7 +36,7 @@ describe('edgepro attack', () => {
     const report = join(dir, 'substitute.json');
     const r = await edgepro(
       'attack', 'substitute', '--model', join(dir, 'weak'), '--limit', '400', '--test-size', '300',
-      '--budgets', '20,10%', '--finetune-epochs', '1', '--json', report, '--quiet',
+      '--budgets', '20,10%', '--finetune-epochs', '1', '--budget', '2000', '--json', report, '--quiet',
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(3);
@@ -45,6 +45,9 @@ describe('edgepro attack', () => {
     const json = JSON.parse(await readFile(report, 'utf8'));
     expect(json).toMatchObject({ attack: 'substitute', sealedRecipes: ['fresh'], holds: false });
     expect(json.results.map((x: { budget: unknown }) => x.budget)).toEqual([{ labels: 20 }, { fraction: 0.1 }]);
+    // The password is known to the auditor: the search runs, on the model as held, with the budget given.
+    expect(json.search).toEqual({ budget: 2000 });
+    expect(json.results[0].attacked.recipes.map((o: { recipe: string }) => o.recipe)).toContain('search+adaptive-lock+adam');
     const bad = await edgepro('attack', 'substitute', '--model', join(dir, 'weak'), '--budgets', '10,abc');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--budgets/);

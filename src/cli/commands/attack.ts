@@ -90,7 +90,7 @@ export function registerAttack(program: Command): void {
     .option('--public-epochs <n>', 'substitute: epochs of the public substitute (default 5)', positiveInt('--public-epochs'))
     .option('--samples <n>', "reverse: the attacker's labelled samples", positiveInt('--samples'), 500)
     .option('--queries <n>', 'reverse: greedy model evaluations (each on all samples)', positiveInt('--queries'), 4000)
-    .option('--budget <n>', 'reverse: forward passes of the whole-password search', positiveInt('--budget'), 100_000)
+    .option('--budget <n>', 'reverse and substitute: forward passes of the whole-password search', positiveInt('--budget'), 100_000)
     .option('--report-only', `exit 0 whatever the verdict (default: exit ${EXIT_DOES_NOT_HOLD} when some judged row does not hold)`)
     .option('--html <file>', 'also write the result as one self-contained HTML page (inline SVG charts per attack, no scripts or URLs)');
   addDataOptions(cmd);

@@ -188,6 +188,7 @@ export async function runAttack(kind: AttackKind, given: AttackFlags): Promise<v
       ...(flags.budgets ? { budgets: flags.budgets } : {}),
       ...(flags.publicIdx !== undefined ? { publicData: await loadIdxDir(flags.publicIdx, { split: 'train' }) } : {}),
       ...(flags.publicEpochs !== undefined ? { publicEpochs: flags.publicEpochs } : {}),
+      ...(target.password ? { search: { shape: target.password, budget: flags.budget } } : {}),
       onRun: (r) => out.note(`  ${'labels' in r.budget ? `${r.budget.labels} labels` : `${(r.budget.fraction * 100).toFixed(0)}%`} ${r.arm} ${r.recipe}: ${percent(r.testAccuracy)}`),
     },
     reverse: {
