@@ -53,7 +53,7 @@ export function autoSeal(lockable: LockableModel, table: Readonly<Record<string,
   if (missing.length > 0) {
     return { layers: 'all', measured: false, rule: `the partial seal measured for ${arch} names ${missing.join(', ')}, which this model lacks: seal all` };
   }
-  return { layers: [...entry], measured: true, rule: `the partial seal measured to hold for ${arch} (research/partial_seal): ${entry.join(', ')}` };
+  return { layers: [...entry], measured: true, rule: `the partial seal measured to hold for ${arch} (research/partial_seal)` };
 }
 
 /**
