@@ -5,7 +5,9 @@
  * What each protection level costs on the device, all levels of a model side by side in one run:
  * - **unprotected**: a plain TF.js load of model.json + the weights (`tf.io.fromMemory`, then `tf.loadLayersModel`
  *   or `loadGraphModel`);
- * - **lock alone** (`seal: 'none'`), **lock + seal all** (the default), **seal all, no lock** (`sealModel`): the
+ * - **lock alone** (`seal: 'none'`), **lock + seal all** (the default), **lock + seal auto** (`autoSeal`'s measured
+ *   partial seal, for an architecture that has one: LeNet-5; where auto resolves to all the run says so and the
+ *   lock + seal all row stands for it), **seal all, no lock** (`sealModel`): the
  *   device path, `loadProtectedModel(bundle, { licence, deviceKey, vendorKey }, { keepLocked: false })` with a
  *   signed X25519 licence;
  * - **one-shot AES-256-GCM**: the whole weights buffer decrypted in one WebCrypto call, then a plain TF.js load —
@@ -22,7 +24,8 @@
  * warm page cache), time to first prediction, batch-1 and large-batch latency (medians; levels interleaved run by
  * run, so load on the machine hits them alike; process CPU time too), the runtime's own timings, and peak memory
  * during the load: each load once more in a fresh process (bench/unlock_worker.ts) that reads the kernel's exact
- * RSS high-water mark, and the engine's tensor bytes. Ratios are to the unprotected model in the same run. Then
+ * RSS high-water mark, and the engine's tensor bytes. Ratios are to the unprotected model in the same run, and
+ * for lock + seal auto also to lock + seal all. Then
  * the decrypt throughput (openSealed alone and `session.timings.unseal`), the passphrase KDFs, the targets as
  * pass/fail lines (inference <= 2% slower; for a model of >= 10 M parameters, sealed load <= 1.5x and peak RSS <=
  * +10%; decrypt >= 0.8 GB/s), and os.loadavg() at the start and the end. The defaults take about 5 minutes on
@@ -48,6 +51,7 @@ import { Bundle } from '../src/bundle/source.js';
 import { assembleBundle, type AssembledBundle } from '../src/bundle/assemble.js';
 import { writeBundle } from '../src/bundle/directory.js';
 import { sealModel } from '../src/owner/protect.js';
+import { autoSeal, type AutoSeal } from '../src/owner/auto_seal.js';
 import { generateDeviceKeyPair, generateVendorKeyPair, issueLicence, openSealed, DEFAULT_KDF, DEFAULT_PBKDF2_ITERATIONS } from '../src/crypto/index.js';
 import { deriveFromPassphrase } from '../src/crypto/kdf.js';
 import type { LoadTimings } from '../src/runtime/index.js';
@@ -180,6 +184,8 @@ interface Prepared {
   lockable?: LockableModel;
   password?: Password;
   folded?: string[];
+  /** Layers models: what `seal: 'auto'` resolves to (a lockAuto level only when it is a partial seal). */
+  auto?: AutoSeal;
   lines: string[];
 }
 
@@ -200,6 +206,7 @@ async function prepare(name: ModelName, root: string): Promise<Prepared> {
   let lockable: LockableModel | undefined;
   let password: Password | undefined;
   let folded: string[] | undefined;
+  let auto: AutoSeal | undefined;
   let plain: Map<string, Uint8Array>;
   let weights: Uint8Array;
   let sampleShape: number[];
@@ -220,6 +227,8 @@ async function prepare(name: ModelName, root: string): Promise<Prepared> {
     ]);
     assembled.set('lock', await assembleBundle(serialized, { seal: 'none', password }));
     assembled.set('lockSeal', await assembleBundle(serialized, { seal: 'all', password }));
+    auto = autoSeal(lockable);
+    if (auto.layers !== 'all') assembled.set('lockAuto', await assembleBundle(serialized, { seal: auto.layers, password }));
   } else {
     const json = new Uint8Array(await readFile(FACERES_JSON));
     const doc = JSON.parse(new TextDecoder().decode(json)) as tf.io.ModelJSON;
@@ -231,7 +240,7 @@ async function prepare(name: ModelName, root: string): Promise<Prepared> {
     sampleShape = Object.values(shape)[0]!.tensorShape.dim.slice(1).map((d) => Number(d.size));
     params = doc.weightsManifest.flatMap((g) => g.weights).reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
   }
-  const levels: Level[] = def.kind === 'layers' ? ['unprotected', 'lock', 'lockSeal', 'seal', 'aesOneShot'] : ['unprotected', 'seal', 'aesOneShot'];
+  const levels: Level[] = def.kind === 'layers' ? ['unprotected', 'lock', 'lockSeal', ...(assembled.has('lockAuto') ? (['lockAuto'] as const) : []), 'seal', 'aesOneShot'] : ['unprotected', 'seal', 'aesOneShot'];
   files.set('unprotected', plain);
   assembled.set('seal', await sealModel(Bundle.fromFiles(plain, `${name} (plain)`), { seal: 'all' }));
   for (const [level, a] of assembled) files.set(level, filesOf(a.bundle));
@@ -276,7 +285,15 @@ async function prepare(name: ModelName, root: string): Promise<Prepared> {
     const ops = password.lockPoints.map((k) => k.layer).filter((l) => !folded!.includes(l));
     lines.push(`${name}: password ${password.lockPoints.length} lock points, ${neurons} neurons; folded ${folded!.length} (${folded!.join(', ') || 'none'}), kept as ops ${ops.length} (${ops.join(', ') || 'none'})`);
   }
-  return { name, def, levels, params, weightBytes: weights.byteLength, sampleShape, files, dirs, keysPath, keys, assembled, ...(lockable ? { lockable, password, folded } : {}), lines };
+  if (auto !== undefined) {
+    const a = assembled.get('lockAuto');
+    lines.push(
+      a !== undefined
+        ? `${name}: seal auto = ${(auto.layers as string[]).join(', ')}: ${a.sealedWeights.length} weights, ${a.sealedBytes} of ${a.weightBytes} bytes (${((100 * a.sealedBytes) / a.weightBytes).toFixed(1)}%) — ${auto.rule}`
+        : `${name}: seal auto resolves to all (${auto.rule}): lock + seal auto is the lock + seal all row`,
+    );
+  }
+  return { name, def, levels, params, weightBytes: weights.byteLength, sampleShape, files, dirs, keysPath, keys, assembled, ...(lockable ? { lockable, password, folded } : {}), ...(auto ? { auto } : {}), lines };
 }
 
 // --- peak memory: each load in a fresh process ---
@@ -403,6 +420,7 @@ async function benchModel(p: Prepared): Promise<{ figures: Record<string, LevelF
   if (steady.has('lockOps')) {
     diffs.lockVsLockOps = maxDiff('lock', 'lockOps');
     diffs.lockSealVsLockOps = maxDiff('lockSeal', 'lockOps');
+    if (steady.has('lockAuto')) diffs.lockAutoVsLockOps = maxDiff('lockAuto', 'lockOps');
   }
   probe.dispose();
 
@@ -518,6 +536,14 @@ async function benchModel(p: Prepared): Promise<{ figures: Record<string, LevelF
     `  ${loadRuns} timed loads per level and source (after one warm-up); peak RSS: the load's rise of the kernel's high-water mark in a fresh process, median of ${memRuns} ` +
       `(process peak RSS, bytes / disk, unprotected ${mib(u.peakRssBytes!)} / ${mib(u.peakRssDisk!)} MiB, lock + seal ${mib(figures.lockSeal?.peakRssBytes ?? figures.seal!.peakRssBytes!)} / ${mib(figures.lockSeal?.peakRssDisk ?? figures.seal!.peakRssDisk!)} MiB)`,
   );
+  const autoVsAll = autoRatios(figures);
+  if (autoVsAll !== undefined) {
+    lines.push(
+      `  lock + seal auto / lock + seal all: load x${ratio(autoVsAll.loadBytes, 1)} from bytes, x${ratio(autoVsAll.loadDisk, 1)} from disk; ` +
+        `unseal (timings) x${ratio(autoVsAll.unsealBytes, 1)} / x${ratio(autoVsAll.unsealDisk, 1)}; first prediction x${ratio(autoVsAll.firstPrediction, 1)}; ` +
+        `peak RSS Δ x${ratio(autoVsAll.peakRssDeltaBytes, 1)} / x${ratio(autoVsAll.peakRssDeltaDisk, 1)} (bytes / disk)`,
+    );
+  }
   lines.push('');
   lines.push(
     table(
@@ -543,7 +569,8 @@ async function benchModel(p: Prepared): Promise<{ figures: Record<string, LevelF
   );
   lines.push(
     `  same outputs: seal vs unprotected max |diff| ${diffs.sealVsUnprotected!.toExponential(1)}, one-shot AES vs unprotected ${diffs.aesVsUnprotected!.toExponential(1)}` +
-      (diffs.lockVsLockOps !== undefined ? `; unlocked (lock, lock + seal) vs lock ops ${diffs.lockVsLockOps.toExponential(1)}, ${diffs.lockSealVsLockOps!.toExponential(1)}` : ''),
+      (diffs.lockVsLockOps !== undefined ? `; unlocked (lock, lock + seal) vs lock ops ${diffs.lockVsLockOps.toExponential(1)}, ${diffs.lockSealVsLockOps!.toExponential(1)}` : '') +
+      (diffs.lockAutoVsLockOps !== undefined ? `, lock + seal auto ${diffs.lockAutoVsLockOps.toExponential(1)}` : ''),
   );
   lines.push('');
   const timingRows: string[][] = [];
@@ -572,6 +599,10 @@ async function benchModel(p: Prepared): Promise<{ figures: Record<string, LevelF
     sameOutputs: diffs,
     memoryRuns: mem,
   };
+  if (p.auto !== undefined) {
+    const a = p.assembled.get('lockAuto');
+    extra.autoSeal = { ...p.auto, sealedBytes: a?.sealedBytes ?? p.weightBytes, share: a === undefined ? 1 : a.sealedBytes / a.weightBytes, ...(autoVsAll !== undefined ? { ratioToAll: autoVsAll } : { sameAs: 'lockSeal' }) };
+  }
   if (p.password !== undefined) {
     extra.password = { lockPoints: p.password.lockPoints.map((k) => k.layer), folded: p.folded };
     const perWeight = paillier?.perWeightMs ?? NaN;
@@ -580,6 +611,31 @@ async function benchModel(p: Prepared): Promise<{ figures: Record<string, LevelF
     lines.push(`  whole-model Paillier-${paillierBits} decrypt: ~${human(wholeMs)} (${fmt(perWeight)} ms per weight x ${(p.weightBytes / 4).toLocaleString('en-US')} weights; extrapolated, not run)`);
   }
   return { figures, extra };
+}
+
+/** Lock + seal auto over lock + seal all, for the load figures (undefined when auto resolved to all: no own row). */
+interface AutoRatios {
+  loadBytes: number;
+  loadDisk: number;
+  unsealBytes: number;
+  unsealDisk: number;
+  firstPrediction: number;
+  peakRssDeltaBytes: number;
+  peakRssDeltaDisk: number;
+}
+function autoRatios(figures: Record<string, LevelFigures>): AutoRatios | undefined {
+  const a = figures.lockAuto;
+  const b = figures.lockSeal;
+  if (a === undefined || b === undefined) return undefined;
+  return {
+    loadBytes: a.loadBytesMs / b.loadBytesMs,
+    loadDisk: a.loadDiskMs / b.loadDiskMs,
+    unsealBytes: a.timingsBytes!.unseal! / b.timingsBytes!.unseal!,
+    unsealDisk: a.timingsDisk!.unseal! / b.timingsDisk!.unseal!,
+    firstPrediction: a.firstPredictionMs / b.firstPredictionMs,
+    peakRssDeltaBytes: a.peakRssDeltaBytes! / b.peakRssDeltaBytes!,
+    peakRssDeltaDisk: a.peakRssDeltaDisk! / b.peakRssDeltaDisk!,
+  };
 }
 
 // --- Paillier, once: the time to decrypt one fixed-point weight, from a sample ---
@@ -669,7 +725,7 @@ for (const name of names) {
   const big = MODELS[name].bigBatch;
   // The one-shot AES model is the unprotected graph with the same weights: its ratio is this run's noise floor.
   const floor = f.aesOneShot!;
-  for (const level of ['seal', 'lockSeal'] as const) {
+  for (const level of ['seal', 'lockSeal', 'lockAuto'] as const) {
     const g = f[level];
     if (g === undefined) continue;
     checks.push({

@@ -14,7 +14,7 @@ import { Bundle } from '../src/bundle/source.js';
 import { directorySource } from '../src/bundle/directory.js';
 import { loadProtectedModel, type LoadTimings } from '../src/runtime/index.js';
 
-export const LEVELS = ['unprotected', 'lock', 'lockSeal', 'seal', 'aesOneShot'] as const;
+export const LEVELS = ['unprotected', 'lock', 'lockSeal', 'lockAuto', 'seal', 'aesOneShot'] as const;
 export type Level = (typeof LEVELS)[number];
 export type Mode = 'bytes' | 'disk';
 
@@ -22,6 +22,7 @@ export const LEVEL_LABELS: Record<Level, string> = {
   unprotected: 'unprotected (plain TF.js)',
   lock: 'lock alone',
   lockSeal: 'lock + seal all',
+  lockAuto: 'lock + seal auto',
   seal: 'seal all, no lock',
   aesOneShot: 'one-shot AES-256-GCM',
 };

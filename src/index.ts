@@ -56,6 +56,7 @@ export { protect, sealModel, sealOnnxModel, type ProtectBundleOptions, type Prot
 export { openOwnedModel, checkOwnerKey, type OwnedModel } from './owner/open.js';
 export { holdoutRecord, checkHeldOut, parseHoldoutRecord, type HoldoutRecord, type HoldoutSource, type HeldOutSplit } from './owner/holdout.js';
 export { rekeyBundle, type RekeyOptions, type RekeyedBundle } from './owner/rekey.js';
+export { autoSeal, MEASURED_PARTIAL_SEALS, type AutoSeal, type ProtectSealSelection } from './owner/auto_seal.js';
 export { loadModelDir, saveModelDir } from './owner/model_dir.js';
 
 // Bundles: the protected model as files.

@@ -1,5 +1,6 @@
 import { InvalidArgumentError as CommanderInvalidArgument, type Command } from 'commander';
 import type { SealSelection } from '../bundle/assemble.js';
+import { MEASURED_PARTIAL_SEALS, type ProtectSealSelection } from '../owner/auto_seal.js';
 import { UsageError } from './errors.js';
 
 /**
@@ -101,11 +102,26 @@ export function expiryFlag(flag: string, now: () => number = Date.now) {
   };
 }
 
-/** `--seal`: all, none, or a comma-separated list of layer names (protect, seal, attack --protect). */
+/**
+ * `--seal` for `attack --protect`: all, none, or a comma-separated list of layer names. `auto` is refused by name:
+ * the suite's self-contained target takes a concrete selection (see {@link parseSealOrAuto}).
+ */
 export function parseSeal(value: string): SealSelection {
   const v = value.trim();
   if (v === 'all' || v === 'none') return v;
   const names = v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.includes('auto')) throw new UsageError(`--seal auto is for protect and seal; here name the layers (auto's measured partial seals: ${describeMeasuredSeals()})`);
   if (names.length === 0 || names.includes('all') || names.includes('none')) throw new UsageError('--seal takes all, none, or a comma-separated list of layer names');
   return names;
+}
+
+/** `--seal` for protect and seal: as {@link parseSeal}, or `auto` (resolved by the owner's `autoSeal`). */
+export function parseSealOrAuto(value: string): ProtectSealSelection {
+  return value.trim() === 'auto' ? 'auto' : parseSeal(value);
+}
+
+/** The measured partial seals auto uses, for help texts and messages: `lenet5: conv1,conv2,logits`, or `none`. */
+export function describeMeasuredSeals(): string {
+  const entries = Object.entries(MEASURED_PARTIAL_SEALS).map(([arch, layers]) => `${arch}: ${layers.join(',')}`);
+  return entries.length > 0 ? entries.join('; ') : 'none';
 }

@@ -15,11 +15,15 @@ import type { BundleSource } from '../bundle/source.js';
 import type { RandomBytes } from '../crypto/bytes.js';
 import { InvalidArgumentError } from '../util/errors.js';
 import { holdoutRecord, type HoldoutRecord, type HoldoutSource, type LockAuditRecord } from './holdout.js';
+import { autoSeal, autoSealSelection, autoSealWithoutLock, type AutoSeal, type ProtectSealSelection } from './auto_seal.js';
 
 /** `audit` (see ProtectOptions) is on here unless `false`: protect checks the lock it made before it ships it. */
 export interface ProtectBundleOptions extends ProtectOptions {
-  /** Which weights to seal: `all` (the default), `none` (the lock alone, as the paper ships it) or layer names. */
-  seal?: SealSelection;
+  /**
+   * Which weights to seal: `all` (the default), `none` (the lock alone, as the paper ships it), layer names, or
+   * `auto` (a measured partial seal for the architecture, else all: see `autoSeal`).
+   */
+  seal?: ProtectSealSelection;
   /** What decides the held-out test split, to record with the owner key (`holdout` in the result). */
   holdout?: HoldoutSource & { testSamples: number };
   /** Chunk size of the sealed weights stream. */
@@ -32,6 +36,8 @@ export interface ProtectBundleResult extends AssembledBundle {
   lock: ProtectResult;
   /** The record to keep beside the owner key, when `holdout` was given. */
   holdout: HoldoutRecord | undefined;
+  /** What `seal: 'auto'` chose and why; undefined for any other seal. */
+  autoSeal: AutoSeal | undefined;
 }
 
 /**
@@ -47,14 +53,17 @@ export interface ProtectBundleResult extends AssembledBundle {
  */
 export async function protect(base: LockableModel, train: Dataset, options: ProtectBundleOptions): Promise<ProtectBundleResult> {
   const lock = await protectModel(base, train, { ...options, audit: options.audit ?? {} });
+  // Auto is resolved on the model that ships, so its layer check sees the layers assembleBundle will seal.
+  const auto = options.seal === 'auto' ? autoSeal(lock.protected) : undefined;
+  const seal = auto !== undefined ? autoSealSelection(auto) : (options.seal as SealSelection | undefined) ?? 'all';
   const assembled = await assembleBundle(await serializeModel(lock.protected), {
-    seal: options.seal ?? 'all',
+    seal,
     password: lock.password,
     ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
     ...(options.randomBytes !== undefined ? { randomBytes: options.randomBytes } : {}),
   });
   const holdout = options.holdout === undefined ? undefined : holdoutRecord(options.holdout, options.holdout.testSamples, assembled.fingerprint, lock.audit && auditRecord(lock.audit));
-  return { ...assembled, lock, holdout };
+  return { ...assembled, lock, holdout, autoSeal: auto };
 }
 
 /** The audit's figures as the held-out record keeps them. */
@@ -76,7 +85,8 @@ export function auditRecord(audit: ProtectAudit): LockAuditRecord {
 
 /**
  * Seals a TF.js model as it is — a LayersModel or a GraphModel (what tfjs-converter makes) — with no lock training
- * and no data: a thief holding the bundle holds the architecture only. `seal` picks layers instead of all weights.
+ * and no data: a thief holding the bundle holds the architecture only. `seal` picks layers instead of all weights;
+ * `auto` seals all (no partial seal was measured without a lock: see `autoSealWithoutLock`), and says so in `autoSeal`.
  *
  * @example
  * ```ts
@@ -85,20 +95,22 @@ export function auditRecord(audit: ProtectAudit): LockAuditRecord {
  */
 export async function sealModel(
   source: BundleSource,
-  options: { seal?: SealSelection; chunkBytes?: number; randomBytes?: RandomBytes } = {},
-): Promise<AssembledBundle> {
+  options: { seal?: ProtectSealSelection; chunkBytes?: number; randomBytes?: RandomBytes } = {},
+): Promise<AssembledBundle & { autoSeal: AutoSeal | undefined }> {
   const opened = await openBundle(source);
   if (opened.sealed.length > 0 || opened.container !== undefined) {
     throw new InvalidArgumentError(`${opened.name} is already protected by edgepro; seal the original model`);
   }
   const weights = new Uint8Array(await opened.weights());
-  const seal = options.seal ?? 'all';
+  const auto = options.seal === 'auto' ? autoSealWithoutLock() : undefined;
+  const seal = auto !== undefined ? autoSealSelection(auto) : (options.seal as SealSelection | undefined) ?? 'all';
   if (seal === 'none') throw new InvalidArgumentError("sealing with seal 'none' would protect nothing");
-  return assembleBundle({ modelJson: opened.modelJson, weights }, {
+  const assembled = await assembleBundle({ modelJson: opened.modelJson, weights }, {
     seal,
     ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
     ...(options.randomBytes !== undefined ? { randomBytes: options.randomBytes } : {}),
   });
+  return { ...assembled, autoSeal: auto };
 }
 
 /**

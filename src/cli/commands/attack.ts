@@ -76,7 +76,7 @@ export function registerAttack(program: Command): void {
     .option('--other <dir>', 'transfer: a second protected model (B) to try the password on')
     .option('--other-key <file>', "transfer: B's owner key, to show B works with its own password (default <other>.owner.key, if present)")
     .option('--protect', 'self-contained audit: train a baseline and protect it here (twice, with seeds S and S+1, for transfer)')
-    .option('--seal <what>', "with --protect: which weights ship sealed, as protect's --seal (all, none, or layer names)", parseSeal, 'all' as SealSelection)
+    .option('--seal <what>', "with --protect: which weights ship sealed, as protect's --seal (all, none, or layer names; not auto)", parseSeal, 'all' as SealSelection)
     .option('--arch <name>', 'with --protect: lenet5, mlp or resnet (default lenet5)', oneOf('--arch', ['lenet5', 'mlp', 'resnet'] as const))
     .option('--strategy <name>', `with --protect: password strategy: ${PASSWORD_STRATEGIES.join(', ')}`, oneOf('--strategy', PASSWORD_STRATEGIES), 'hardened')
     .option('--epochs <n>', 'with --protect: baseline training epochs', nonNegativeInt('--epochs'), 10)

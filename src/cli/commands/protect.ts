@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import type { DataFlags } from '../data.js';
-import { addCommonOptions, addDataOptions, type CommonFlags, type TrainOptionFlags, addExamples, addTrainOptions, oneOf, parseSeal } from '../options.js';
+import { addCommonOptions, addDataOptions, type CommonFlags, type TrainOptionFlags, addExamples, addTrainOptions, oneOf, parseSealOrAuto, describeMeasuredSeals } from '../options.js';
 import { ARCHITECTURE_NAMES, PASSWORD_STRATEGIES, type PasswordStrategy } from '../../util/names.js';
 import { UsageError } from '../errors.js';
-import type { SealSelection } from '../../bundle/assemble.js';
+import type { ProtectSealSelection } from '../../owner/auto_seal.js';
 import { defaultOwnerKeyPath, isInside, refuseOverwrite } from '../files.js';
 
 export interface ProtectFlags extends DataFlags, TrainOptionFlags, CommonFlags {
@@ -16,12 +16,12 @@ export interface ProtectFlags extends DataFlags, TrainOptionFlags, CommonFlags {
   strategy: PasswordStrategy;
   force?: boolean;
   reproduciblePassword?: boolean;
-  seal: SealSelection;
+  seal: ProtectSealSelection;
   /** `--no-audit` sets it false. */
   audit: boolean;
 }
 
-/** `--seal all|none|LAYER,LAYER`: which weights ship sealed. */
+/** `--seal all|none|auto|LAYER,LAYER`: which weights ship sealed. */
 export function registerProtect(program: Command): void {
   const cmd = program
     .command('protect')
@@ -33,9 +33,11 @@ export function registerProtect(program: Command): void {
     .requiredOption('--out <dir>', 'directory for the protected model (model.json, weights.sealed / weights.bin, password.edgepro)')
     .option(
       '--seal <what>',
-      'which weights ship sealed (encrypted under the owner key): all (default; a thief holds the architecture only), none (the EdgePro lock alone: weights in the clear, the paper\'s form), or comma-separated layer names',
-      parseSeal,
-      'all' as SealSelection,
+      'which weights ship sealed (encrypted under the owner key): all (default; a thief holds the architecture only), none (the EdgePro lock alone: weights in the clear, the paper\'s form), ' +
+        `auto (the partial seal measured to hold for the architecture — ${describeMeasuredSeals()} — and all for an architecture without a measured partial seal), ` +
+        'or comma-separated layer names',
+      parseSealOrAuto,
+      'all' as ProtectSealSelection,
     )
     .option('--key-out <file>', "where to write the owner key (default: beside the model directory, <dir>.owner.key); keep it secret, never ship it")
     .option('--from <dir>', 'start from a trained baseline (edgepro train --out DIR) or your own TF.js model.json; default: lock-train a fresh model from scratch')
@@ -60,6 +62,7 @@ export function registerProtect(program: Command): void {
     'edgepro protect --from models/baseline --out models/protected --epochs 12   # owner key: models/protected.owner.key',
     'edgepro protect --from models/baseline --out models/lock-only --seal none     # the lock alone, weights in the clear',
     'edgepro protect --from models/baseline --out models/partial --seal conv1,conv2,logits',
+    'edgepro protect --from models/baseline --out models/auto --seal auto        # the measured partial seal, or all',
     'edgepro protect --out models/scratch --epochs 20 --key-out ~/secrets/scratch.key   # from scratch',
   ]);
   cmd.action(async (flags: ProtectFlags) => {

@@ -9,7 +9,7 @@ import { classNamesFor, modelFromFlags } from '../model.js';
 import { Output, percent, table } from '../output.js';
 import { trainingProgress } from '../progress.js';
 import { writeProtectedBundle } from '../protected_files.js';
-import { describeLevel } from '../level.js';
+import { describeAutoSeal, describeLevel, sealReport } from '../level.js';
 import { CONTAINER_FILE } from '../../bundle/layout.js';
 import { UsageError } from '../errors.js';
 import { holdoutRecordPath, holdoutSourceOf } from '../holdout.js';
@@ -92,6 +92,7 @@ export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<
     out.info('lock audit: skipped (--no-audit)');
   }
   out.info(`protection: ${level}`);
+  if (protectedBundle.autoSeal !== undefined) out.info(describeAutoSeal(protectedBundle.autoSeal, protectedBundle.sealedBytes, protectedBundle.weightBytes));
   out.info(`wrote ${flags.out}/ (${protectedBundle.bundle.fileNames().join(', ')}), the owner key ${keyPath} and ${holdoutRecordPath(keyPath)} (the held-out split, for eval and attack)`);
   process.stderr.write(`edgepro: keep ${keyPath} secret and never ship it: it opens ${CONTAINER_FILE}${protectedBundle.sealedBytes > 0 ? ' and the sealed weights' : ''}; issue licences with it (edgepro licence issue)\n`);
   await out.result({
@@ -107,7 +108,7 @@ export async function runProtect(flags: ProtectFlags, keyPath: string): Promise<
     password: { ...summary, randomness: flags.reproduciblePassword ? 'seed' : 'crypto' },
     unlock: { folded, lockOps: ops },
     modelFingerprint: fingerprint,
-    seal: { weights: protectedBundle.sealedWeights.length, bytes: protectedBundle.sealedBytes, ofBytes: protectedBundle.weightBytes },
+    seal: sealReport(flags.seal, protectedBundle),
     out: flags.out,
     ownerKey: keyPath,
     seconds: result.training.seconds,

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
-import { addCommonOptions, addExamples, type CommonFlags, parseSeal } from '../options.js';
+import { addCommonOptions, addExamples, type CommonFlags, parseSealOrAuto } from '../options.js';
 import { UsageError } from '../errors.js';
 import { defaultOwnerKeyPath, isInside, refuseOverwrite } from '../files.js';
-import type { SealSelection } from '../../bundle/assemble.js';
+import type { ProtectSealSelection } from '../../owner/auto_seal.js';
 
 export interface SealFlags extends CommonFlags {
   out: string;
   keyOut?: string;
-  seal: SealSelection;
+  seal: ProtectSealSelection;
   force?: boolean;
 }
 
@@ -24,7 +24,7 @@ export function registerSeal(program: Command): void {
     .argument('<model>', "the model's directory or its model.json (weight files beside it), or a .onnx file (external data beside it)")
     .requiredOption('--out <dir>', 'directory for the sealed model (model.json, weights.sealed; for ONNX model.json, model.onnx.sealed, external-<i>.sealed)')
     .option('--key-out <file>', 'where to write the owner key (default: beside the output directory, <dir>.owner.key); keep it secret, never ship it')
-    .option('--seal <what>', 'which weights to seal: all (default) or comma-separated layer names (the rest stay in the clear)', parseSeal, 'all' as SealSelection)
+    .option('--seal <what>', 'which weights to seal: all (default), comma-separated layer names (the rest stay in the clear), or auto, which seals all here: partial seals were measured only with the lock (protect)', parseSealOrAuto, 'all' as ProtectSealSelection)
     .option('--force', 'replace an existing owner key file');
   addCommonOptions(cmd, { seed: false });
   addExamples(cmd, [
@@ -37,7 +37,7 @@ export function registerSeal(program: Command): void {
     if (isInside(keyPath, flags.out)) throw new UsageError(`--key-out ${keyPath} is inside the output directory ${flags.out}, so it would ship with the model; put it elsewhere`);
     if (flags.seal === 'none') throw new UsageError('--seal none would seal nothing; give all or layer names');
     const onnx = model.toLowerCase().endsWith('.onnx');
-    if (onnx && flags.seal !== 'all') throw new UsageError('an ONNX model is sealed whole: --seal takes only all for a .onnx file');
+    if (onnx && flags.seal !== 'all' && flags.seal !== 'auto') throw new UsageError('an ONNX model is sealed whole: --seal takes only all for a .onnx file');
     await refuseOverwrite([keyPath], flags.force);
     if (onnx) {
       const { runSealOnnx } = await import('./seal_onnx_run.js');

@@ -27,6 +27,7 @@ export async function runSealOnnx(model: string, flags: SealFlags, keyPath: stri
       [[model, 'onnx', `${sealed.sealedBytes}`, external, `${flags.out}/ (${sealed.bundle.fileNames().join(', ')})`]],
     ),
   );
+  if (flags.seal === 'auto') out.info(`seal auto: all (an ONNX model is sealed whole)`);
   process.stderr.write(`edgepro: keep ${keyPath} secret and never ship it: it opens the sealed model; issue licences with it (edgepro licence issue)\n`);
   await out.result({
     model,

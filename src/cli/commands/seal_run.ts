@@ -5,6 +5,7 @@ import { MODEL_JSON_FILE } from '../../bundle/layout.js';
 import { UsageError } from '../errors.js';
 import { Output, percent, table } from '../output.js';
 import { writeProtectedBundle } from '../protected_files.js';
+import { describeAutoSeal, sealReport } from '../level.js';
 import type { SealFlags } from './seal.js';
 
 export async function runSeal(model: string, flags: SealFlags, keyPath: string): Promise<void> {
@@ -25,6 +26,7 @@ export async function runSeal(model: string, flags: SealFlags, keyPath: string):
       [[model, kind, `${sealed.sealedWeights.length}`, `${sealed.sealedBytes} of ${sealed.weightBytes} (${percent(sealed.sealedBytes / Math.max(1, sealed.weightBytes))})`, `${flags.out}/ (${sealed.bundle.fileNames().join(', ')})`]],
     ),
   );
+  if (sealed.autoSeal !== undefined) out.info(describeAutoSeal(sealed.autoSeal, sealed.sealedBytes, sealed.weightBytes));
   process.stderr.write(`edgepro: keep ${keyPath} secret and never ship it: it opens the sealed weights; issue licences with it (edgepro licence issue)\n`);
-  await out.result({ model, format: kind, out: flags.out, ownerKey: keyPath, modelFingerprint: sealed.fingerprint, sealedWeights: sealed.sealedWeights.length, sealedBytes: sealed.sealedBytes, weightBytes: sealed.weightBytes, seconds });
+  await out.result({ model, format: kind, out: flags.out, ownerKey: keyPath, modelFingerprint: sealed.fingerprint, sealedWeights: sealed.sealedWeights.length, sealedBytes: sealed.sealedBytes, weightBytes: sealed.weightBytes, seal: sealReport(flags.seal, sealed), seconds });
 }
