@@ -10,7 +10,7 @@ import { STRATEGY_SELECTION, type PasswordStrategy } from '../lock/generate.js';
 import { buildArchitecture } from '../models/registry.js';
 import type { LockableModel } from '../models/types.js';
 import { protect } from '../owner/protect.js';
-import type { SealSelection } from '../bundle/assemble.js';
+import type { ProtectSealSelection } from '../owner/auto_seal.js';
 import type { HeldOutSplit } from '../owner/holdout.js';
 import { trainClassifier } from '../train/train.js';
 import type { TrainEventHandler } from '../train/events.js';
@@ -124,8 +124,8 @@ export interface SelfContainedOptions {
   /** Lock-training epochs. Default 12, as `edgepro protect`. */
   lockEpochs?: number;
   strategy?: PasswordStrategy;
-  /** What to seal. Default `all`, protect's default. */
-  seal?: SealSelection;
+  /** What to seal, as protect takes it (`auto` included). Default `all`, protect's default. */
+  seal?: ProtectSealSelection;
   /** Protect a second model for the transfer attack. */
   transfer?: boolean;
   seed?: number;

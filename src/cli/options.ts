@@ -103,14 +103,14 @@ export function expiryFlag(flag: string, now: () => number = Date.now) {
 }
 
 /**
- * `--seal` for `attack --protect`: all, none, or a comma-separated list of layer names. `auto` is refused by name:
- * the suite's self-contained target takes a concrete selection (see {@link parseSealOrAuto}).
+ * `--seal` where only a concrete selection makes sense: all, none, or a comma-separated list of layer names. A list
+ * naming `auto` is refused by name (`auto` alone is {@link parseSealOrAuto}'s).
  */
 export function parseSeal(value: string): SealSelection {
   const v = value.trim();
   if (v === 'all' || v === 'none') return v;
   const names = v.split(',').map((s) => s.trim()).filter(Boolean);
-  if (names.includes('auto')) throw new UsageError(`--seal auto is for protect and seal; here name the layers (auto's measured partial seals: ${describeMeasuredSeals()})`);
+  if (names.includes('auto')) throw new UsageError(`--seal auto stands alone; to seal more, name the layers (auto's measured partial seals: ${describeMeasuredSeals()})`);
   if (names.length === 0 || names.includes('all') || names.includes('none')) throw new UsageError('--seal takes all, none, or a comma-separated list of layer names');
   return names;
 }

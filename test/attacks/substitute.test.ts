@@ -195,6 +195,15 @@ describe('substitute attack', () => {
     stolen.model.dispose();
   });
 
+  it("audits protect's auto seal: the target seals what auto chose for the architecture", async () => {
+    const target = await selfContainedTarget(train, { architecture: 'lenet5', epochs: 1, lockEpochs: 1, seal: 'auto', seed: 5 });
+    expect([...target.sealedWeights!].sort()).toEqual(['conv1/bias', 'conv1/kernel', 'conv2/bias', 'conv2/kernel', 'logits/bias', 'logits/kernel']);
+    expect(target.sealed.share).toBeGreaterThan(0);
+    expect(target.sealed.share).toBeLessThan(0.2);
+    target.protected.model.dispose();
+    target.baseline?.model.dispose();
+  });
+
   it('calls a model that is neither sealed nor lock-trained broken, through the suite', async () => {
     const target = await selfContainedTarget(train, { architecture: 'mlp', epochs: 4, lockEpochs: 0, seal: 'none', seed: 5 });
     expect(target.sealedWeights).toEqual([]);

@@ -1,8 +1,8 @@
 import { InvalidArgumentError as CommanderInvalidArgument, type Command } from 'commander';
-import type { SealSelection } from '../../bundle/assemble.js';
+import type { ProtectSealSelection } from '../../owner/auto_seal.js';
 import type { LabelBudget } from '../../attacks/substitute.js';
 import { splitFlagsGiven, type DataFlags } from '../data.js';
-import { addCommonOptions, addDataOptions, type CommonFlags, nonNegativeInt, oneOf, parseSeal, positiveInt, positiveNumber } from '../options.js';
+import { addCommonOptions, addDataOptions, type CommonFlags, nonNegativeInt, oneOf, parseSealOrAuto, positiveInt, positiveNumber } from '../options.js';
 import { PASSWORD_STRATEGIES, type PasswordStrategy } from '../../util/names.js';
 
 export const ATTACKS = ['finetune', 'prune', 'reverse', 'transfer', 'substitute', 'all'] as const;
@@ -29,7 +29,7 @@ export interface AttackFlags extends DataFlags, CommonFlags {
   samples: number;
   queries: number;
   budget: number;
-  seal: SealSelection;
+  seal: ProtectSealSelection;
   reportOnly?: boolean;
   /** Also write the result as one self-contained HTML page to this file. */
   html?: string;
@@ -76,7 +76,7 @@ export function registerAttack(program: Command): void {
     .option('--other <dir>', 'transfer: a second protected model (B) to try the password on')
     .option('--other-key <file>', "transfer: B's owner key, to show B works with its own password (default <other>.owner.key, if present)")
     .option('--protect', 'self-contained audit: train a baseline and protect it here (twice, with seeds S and S+1, for transfer)')
-    .option('--seal <what>', "with --protect: which weights ship sealed, as protect's --seal (all, none, or layer names; not auto)", parseSeal, 'all' as SealSelection)
+    .option('--seal <what>', "with --protect: which weights ship sealed, as protect's --seal (all, none, auto, or layer names)", parseSealOrAuto, 'all' as ProtectSealSelection)
     .option('--arch <name>', 'with --protect: lenet5, mlp or resnet (default lenet5)', oneOf('--arch', ['lenet5', 'mlp', 'resnet'] as const))
     .option('--strategy <name>', `with --protect: password strategy: ${PASSWORD_STRATEGIES.join(', ')}`, oneOf('--strategy', PASSWORD_STRATEGIES), 'hardened')
     .option('--epochs <n>', 'with --protect: baseline training epochs', nonNegativeInt('--epochs'), 10)
