@@ -418,15 +418,18 @@ function transferSection(r: TransferResult): string {
 function substituteSection(r: SubstituteResult): string {
   const rows = r.results.map((row) => [
     escapeHtml('labels' in row.budget ? `${row.budget.labels} labels` : `${(row.budget.fraction * 100).toFixed(0)}% (${row.samples} labels)`),
-    `${pct(row.attacked.accuracy)} (${escapeHtml(row.attacked.bestRecipe)})`,
+    `${pct(row.attacked.accuracy)} (${escapeHtml(row.attacked.bestRecipe)}${row.attacked.usesClearWeights ? '' : ', no clear weight kept'})`,
+    row.clearCeiling ? `${pct(row.clearCeiling.accuracy)} (${escapeHtml(row.clearCeiling.recipe)})` : 'none',
     `${pct(row.control.accuracy)} (${escapeHtml(row.control.bestRecipe)})`,
+    `${pct(row.control.ceiling.accuracy)} (${escapeHtml(row.control.ceiling.recipe)})`,
     `${pct(row.scratchAccuracy)} (${escapeHtml(row.scratchBestRecipe)})`,
     verdict(row.holds),
   ]);
   return [
     `<h2>Substitute layers: ${verdict(r.holds)}</h2>`,
-    `<p>The sealed layers filled by the thief (${escapeHtml(r.sealedRecipes.join(', '))}), then fine-tuned; against the same model with every weight sealed (the control) and training from scratch. It holds where the attack is at most ${pct(r.margin)} above both.</p>`,
-    htmlTable('Per label budget', ['budget', 'attacked', 'all sealed (control)', 'from scratch', 'holds'], rows),
+    `<p>The sealed layers filled by the thief (${escapeHtml(r.sealedRecipes.join(', '))}), then fine-tuned${r.search ? ', with the whole-password search on top of the substitutes' : ''}; against the same model with every weight sealed (the control). ` +
+      `It holds where the run the thief chose is at most ${pct(r.margin)} above the control's (or keeps no clear weight), and the best run that keeps a clear weight is at most ${pct(r.margin)} above the control's best. Training from scratch is shown, not judged.</p>`,
+    htmlTable('Per label budget', ['budget', 'attacked (chosen)', 'best with a clear weight', 'all sealed (control)', 'control best', 'from scratch', 'holds'], rows),
   ].join('\n');
 }
 

@@ -36,7 +36,7 @@ describe('edgepro attack', () => {
     const report = join(dir, 'substitute.json');
     const r = await edgepro(
       'attack', 'substitute', '--model', join(dir, 'weak'), '--limit', '400', '--test-size', '300',
-      '--budgets', '20,10%', '--finetune-epochs', '1', '--budget', '2000', '--json', report, '--quiet',
+      '--budgets', '20,10%', '--finetune-epochs', '1', '--budget', '2000', '--json', report, '--html', join(dir, 'substitute.html'), '--quiet',
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(3);
@@ -48,6 +48,10 @@ describe('edgepro attack', () => {
     // The password is known to the auditor: the search runs, on the model as held, with the budget given.
     expect(json.search).toEqual({ budget: 2000 });
     expect(json.results[0].attacked.recipes.map((o: { recipe: string }) => o.recipe)).toContain('search+adaptive-lock+adam');
+    // The page shows the chosen runs and the ceilings the verdict also reads.
+    const html = await readFile(join(dir, 'substitute.html'), 'utf8');
+    for (const head of ['attacked (chosen)', 'best with a clear weight', 'all sealed (control)', 'control best']) expect(html).toContain(`>${head}<`);
+    expect(html).toContain('with the whole-password search on top of the substitutes');
     const bad = await edgepro('attack', 'substitute', '--model', join(dir, 'weak'), '--budgets', '10,abc');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--budgets/);
