@@ -34,7 +34,7 @@ export function registerProtect(program: Command): void {
     .option(
       '--seal <what>',
       'which weights ship sealed (encrypted under the owner key): all (default; a thief holds the architecture only), none (the EdgePro lock alone: weights in the clear, the paper\'s form), ' +
-        `auto (the partial seal measured to hold for the architecture — ${describeMeasuredSeals()} — and all for an architecture without a measured partial seal), ` +
+        `auto (the partial seal measured to hold for the architecture, and all for an architecture without one; measured to hold: ${describeMeasuredSeals()}), ` +
         'or comma-separated layer names',
       parseSealOrAuto,
       'all' as ProtectSealSelection,
