@@ -5,9 +5,9 @@
  * What each protection level costs on the device, all levels of a model side by side in one run:
  * - **unprotected**: a plain TF.js load of model.json + the weights (`tf.io.fromMemory`, then `tf.loadLayersModel`
  *   or `loadGraphModel`);
- * - **lock alone** (`seal: 'none'`), **lock + seal all** (the default), **lock + seal auto** (`autoSeal`'s measured
- *   partial seal, for an architecture that has one: LeNet-5; where auto resolves to all the run says so and the
- *   lock + seal all row stands for it), **seal all, no lock** (`sealModel`): the
+ * - **lock alone** (`seal: 'none'`), **lock + seal all** (the default), **lock + partial seal** (the layers named
+ *   by `--partial`, else what `autoSeal` picks when that is a partial seal; today auto picks all for every model, and
+ *   the run says so), **seal all, no lock** (`sealModel`): the
  *   device path, `loadProtectedModel(bundle, { licence, deviceKey, vendorKey }, { keepLocked: false })` with a
  *   signed X25519 licence;
  * - **one-shot AES-256-GCM**: the whole weights buffer decrypted in one WebCrypto call, then a plain TF.js load —
@@ -25,7 +25,7 @@
  * run, so load on the machine hits them alike; process CPU time too), the runtime's own timings, and peak memory
  * during the load: each load once more in a fresh process (bench/unlock_worker.ts) that reads the kernel's exact
  * RSS high-water mark, and the engine's tensor bytes. Ratios are to the unprotected model in the same run, and
- * for lock + seal auto also to lock + seal all. Then
+ * for lock + partial seal also to lock + seal all. Then
  * the decrypt throughput (openSealed alone and `session.timings.unseal`), the passphrase KDFs, the targets as
  * pass/fail lines (inference <= 2% slower; for a model of >= 10 M parameters, sealed load <= 1.5x and peak RSS <=
  * +10%; decrypt >= 0.8 GB/s), and os.loadavg() at the start and the end. The defaults take about 5 minutes on
@@ -72,6 +72,9 @@ const { values } = parseArgs({
     'paillier-sample': { type: 'string', default: '8' },
     'paillier-bits': { type: 'string', default: '2048' },
     seed: { type: 'string', default: '0' },
+    // Layers to seal for the lock + partial seal level instead of what `--seal auto` picks (today all, for every
+    // model): e.g. `--partial conv1,conv2,logits` on LeNet-5.
+    partial: { type: 'string' },
   },
 });
 const seed = Number(values.seed);
@@ -184,7 +187,7 @@ interface Prepared {
   lockable?: LockableModel;
   password?: Password;
   folded?: string[];
-  /** Layers models: what `seal: 'auto'` resolves to (a lockAuto level only when it is a partial seal). */
+  /** Layers models: the partial seal (`--partial`, or what `seal: 'auto'` resolves to; a lockAuto level only when partial). */
   auto?: AutoSeal;
   lines: string[];
 }
@@ -227,7 +230,9 @@ async function prepare(name: ModelName, root: string): Promise<Prepared> {
     ]);
     assembled.set('lock', await assembleBundle(serialized, { seal: 'none', password }));
     assembled.set('lockSeal', await assembleBundle(serialized, { seal: 'all', password }));
-    auto = autoSeal(lockable);
+    auto = values.partial !== undefined
+      ? { layers: values.partial.split(',').map((s) => s.trim()).filter(Boolean), measured: false, rule: 'named by --partial, not a measured partial seal' }
+      : autoSeal(lockable);
     if (auto.layers !== 'all') assembled.set('lockAuto', await assembleBundle(serialized, { seal: auto.layers, password }));
   } else {
     const json = new Uint8Array(await readFile(FACERES_JSON));
@@ -289,8 +294,8 @@ async function prepare(name: ModelName, root: string): Promise<Prepared> {
     const a = assembled.get('lockAuto');
     lines.push(
       a !== undefined
-        ? `${name}: seal auto = ${(auto.layers as string[]).join(', ')}: ${a.sealedWeights.length} weights, ${a.sealedBytes} of ${a.weightBytes} bytes (${((100 * a.sealedBytes) / a.weightBytes).toFixed(1)}%) — ${auto.rule}`
-        : `${name}: seal auto resolves to all (${auto.rule}): lock + seal auto is the lock + seal all row`,
+        ? `${name}: lock + partial seal = ${(auto.layers as string[]).join(', ')}: ${a.sealedWeights.length} weights, ${a.sealedBytes} of ${a.weightBytes} bytes (${((100 * a.sealedBytes) / a.weightBytes).toFixed(1)}%) — ${auto.rule}`
+        : `${name}: seal auto resolves to all (${auto.rule}): no lock + partial seal row (name layers with --partial)`,
     );
   }
   return { name, def, levels, params, weightBytes: weights.byteLength, sampleShape, files, dirs, keysPath, keys, assembled, ...(lockable ? { lockable, password, folded } : {}), ...(auto ? { auto } : {}), lines };
@@ -539,7 +544,7 @@ async function benchModel(p: Prepared): Promise<{ figures: Record<string, LevelF
   const autoVsAll = autoRatios(figures);
   if (autoVsAll !== undefined) {
     lines.push(
-      `  lock + seal auto / lock + seal all: load x${ratio(autoVsAll.loadBytes, 1)} from bytes, x${ratio(autoVsAll.loadDisk, 1)} from disk; ` +
+      `  lock + partial seal / lock + seal all: load x${ratio(autoVsAll.loadBytes, 1)} from bytes, x${ratio(autoVsAll.loadDisk, 1)} from disk; ` +
         `unseal (timings) x${ratio(autoVsAll.unsealBytes, 1)} / x${ratio(autoVsAll.unsealDisk, 1)}; first prediction x${ratio(autoVsAll.firstPrediction, 1)}; ` +
         `peak RSS Δ x${ratio(autoVsAll.peakRssDeltaBytes, 1)} / x${ratio(autoVsAll.peakRssDeltaDisk, 1)} (bytes / disk)`,
     );
@@ -570,7 +575,7 @@ async function benchModel(p: Prepared): Promise<{ figures: Record<string, LevelF
   lines.push(
     `  same outputs: seal vs unprotected max |diff| ${diffs.sealVsUnprotected!.toExponential(1)}, one-shot AES vs unprotected ${diffs.aesVsUnprotected!.toExponential(1)}` +
       (diffs.lockVsLockOps !== undefined ? `; unlocked (lock, lock + seal) vs lock ops ${diffs.lockVsLockOps.toExponential(1)}, ${diffs.lockSealVsLockOps!.toExponential(1)}` : '') +
-      (diffs.lockAutoVsLockOps !== undefined ? `, lock + seal auto ${diffs.lockAutoVsLockOps.toExponential(1)}` : ''),
+      (diffs.lockAutoVsLockOps !== undefined ? `, lock + partial seal ${diffs.lockAutoVsLockOps.toExponential(1)}` : ''),
   );
   lines.push('');
   const timingRows: string[][] = [];
@@ -613,7 +618,7 @@ async function benchModel(p: Prepared): Promise<{ figures: Record<string, LevelF
   return { figures, extra };
 }
 
-/** Lock + seal auto over lock + seal all, for the load figures (undefined when auto resolved to all: no own row). */
+/** Lock + partial seal over lock + seal all, for the load figures (undefined when there is no partial seal row). */
 interface AutoRatios {
   loadBytes: number;
   loadDisk: number;

@@ -22,7 +22,7 @@ export const LEVEL_LABELS: Record<Level, string> = {
   unprotected: 'unprotected (plain TF.js)',
   lock: 'lock alone',
   lockSeal: 'lock + seal all',
-  lockAuto: 'lock + seal auto',
+  lockAuto: 'lock + partial seal',
   seal: 'seal all, no lock',
   aesOneShot: 'one-shot AES-256-GCM',
 };
